@@ -1,0 +1,30 @@
+"""A student's hand-in as found on disk."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's work: the files to grade, relative names as the student gave them."""
+
+    student_id: str
+    #: the folder or file the submission was found at
+    root: Path
+    #: absolute paths of the files handed in (sorted)
+    files: tuple[Path, ...]
+    #: the file the rubric loads (e.g. numpy_nn.py); None when it is missing
+    main_file: Path | None
+    #: why this submission cannot be graded at all ("no numpy_nn.py found"), or ""
+    problem: str = ""
+
+    def content_hash(self) -> str:
+        """SHA-256 over file names and bytes: changes exactly when the hand-in changes."""
+        digest = hashlib.sha256()
+        for path in self.files:
+            digest.update(path.name.encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(path.read_bytes() if path.is_file() and not path.is_symlink() else b"<not a file>")
+            digest.update(b"\0")
+        return digest.hexdigest()

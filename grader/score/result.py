@@ -1,0 +1,88 @@
+"""Per-submission results: what the sandbox run looked like and what every check scored."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from grader.checks.result import CheckResult
+
+#: ok: the run finished normally (student exceptions are fine: they are per-step errors).
+#: timeout: the whole run hit its wall-time limit. crashed: the process died (signal, os._exit, C-level crash).
+#: memory: killed for exceeding the memory limit. harness_error: our fault, never charged to the student.
+RunStatus = Literal["ok", "timeout", "crashed", "memory", "harness_error"]
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """How the sandboxed run of one submission went, in facts and in student-facing words."""
+
+    status: RunStatus
+    #: student-facing summary, e.g. "Time limit of 60 s exceeded while running numpy_nn.py as a script."
+    message: str = ""
+    exit_code: int | None = None
+    signal: int | None = None
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    max_rss_mb: float = 0.0
+    #: the probe step that was running when the process ended, if it did not finish
+    last_step: str = ""
+    #: captured output, truncated
+    stdout_tail: str = ""
+    output_truncated: bool = False
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Everything the gradebook and the feedback report need about one student."""
+
+    student_id: str
+    assignment: str
+    files: tuple[str, ...]
+    content_hash: str
+    run: RunReport
+    checks: tuple[CheckResult, ...]
+    #: advice that costs no points, e.g. "Training runs at import time; put it under `if __name__ == '__main__':`."
+    notes: tuple[str, ...] = ()
+    grader_version: str = ""
+    seed: int = 0
+    schema_version: int = SCHEMA_VERSION
+    #: submission-level problem that prevented grading at all (e.g. no numpy_nn.py found)
+    problem: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.checks if c.status != "pending")
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_score for c in self.checks)
+
+    @property
+    def pending_points(self) -> float:
+        return sum(c.max_score for c in self.checks if c.status == "pending")
+
+    @property
+    def status(self) -> str:
+        """One word for the gradebook: graded, pending-manual, timeout, crashed, memory, not-gradable."""
+        if self.problem:
+            return "not-gradable"
+        if self.run.status not in ("ok",):
+            return self.run.status
+        if self.pending_points:
+            return "pending-manual"
+        return "graded"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "SubmissionResult":
+        data = dict(data)
+        data["run"] = RunReport(**data["run"])
+        data["checks"] = tuple(CheckResult.from_json(c) for c in data["checks"])
+        data["files"] = tuple(data["files"])
+        data["notes"] = tuple(data["notes"])
+        return cls(**data)
