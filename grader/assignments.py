@@ -1,0 +1,49 @@
+"""Where assignment content lives (rubrics/, reference/, probes/) and how to load one by name."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from pathlib import Path
+from types import ModuleType
+
+from grader.checks.kinds import KNOWN_KINDS
+from grader.score.rubric import Rubric, RubricError, load_rubric
+
+GRADER_VERSION = "0.1.0"
+
+
+def grader_home() -> Path:
+    """The folder holding rubrics/, reference/ and probes/: $GRADER_HOME, else this checkout."""
+    return Path(os.environ.get("GRADER_HOME", Path(__file__).resolve().parent.parent))
+
+
+def available_assignments(home: Path | None = None) -> list[str]:
+    return sorted(p.stem for p in ((home or grader_home()) / "rubrics").glob("*.toml"))
+
+
+def load_assignment(name: str, home: Path | None = None) -> Rubric:
+    """The rubric named `name`; RubricError with the known names if there is none."""
+    home = home or grader_home()
+    path = home / "rubrics" / f"{name}.toml"
+    if not path.is_file():
+        known = ", ".join(available_assignments(home)) or "none"
+        raise RubricError(f"unknown assignment '{name}': no {path}; known assignments: {known}")
+    return load_rubric(path, KNOWN_KINDS)
+
+
+def load_reference(rubric: Rubric) -> ModuleType:
+    """Import the reference module (trusted code, only ever on the trusted side)."""
+    spec = importlib.util.spec_from_file_location(f"reference_{rubric.name}", rubric.reference)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def grading_key(rubric: Rubric) -> str:
+    """Changes whenever anything that decides a grade changes: rubric, reference, probe, grader code, seed."""
+    digest = hashlib.sha256(f"{GRADER_VERSION}:{rubric.seed}".encode())
+    package = Path(__file__).resolve().parent
+    for path in [*rubric.content_files(), *sorted(package.rglob("*.py"))]:
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]

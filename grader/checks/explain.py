@@ -1,0 +1,51 @@
+"""Summarise arrays for messages: shapes, the worst entry and a relative error, never whole tensors."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def number(x: float) -> str:
+    return f"{x:.4g}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How far `observed` is from `expected`, normwise: max |observed - expected| / max |expected|."""
+
+    ok: bool
+    relative_error: float
+    #: e.g. "[2, 0]: yours 0.628, expected 0.314"
+    worst: str
+
+    @property
+    def error_text(self) -> str:
+        if not np.isfinite(self.relative_error):
+            return "values are NaN or infinite"
+        return f"relative error {number(self.relative_error)}"
+
+
+def compare(observed: np.ndarray, expected: np.ndarray, rtol: float) -> Comparison:
+    """Compare two arrays of the same shape within a normwise relative tolerance."""
+    observed = np.asarray(observed, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if observed.size == 0:
+        return Comparison(True, 0.0, "")
+    difference = np.abs(observed - expected)
+    if not np.all(np.isfinite(observed)):
+        index = np.unravel_index(int(np.argmax(~np.isfinite(observed))), observed.shape)
+        return Comparison(False, float("inf"), _entry(index, observed, expected))
+    scale = max(float(np.max(np.abs(expected))), 1e-12)
+    error = float(np.max(difference)) / scale
+    index = np.unravel_index(int(np.argmax(difference)), difference.shape)
+    return Comparison(error <= rtol, error, _entry(index, observed, expected))
+
+
+def _entry(index: tuple[int, ...], observed: np.ndarray, expected: np.ndarray) -> str:
+    where = "[" + ", ".join(str(int(i)) for i in index) + "]" if index else ""
+    return f"at {where}: yours {number(observed[index])}, expected {number(expected[index])}".replace("at : ", "")

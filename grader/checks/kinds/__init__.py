@@ -1,0 +1,34 @@
+"""Check kinds: the generic ways a rubric can judge observations. A rubric picks one per check by name.
+
+Per-case kinds judge each observed case on its own (`judge_case`); pooled kinds need all cases at once
+(`judge_pooled`), e.g. a distribution test over many layers or a loss over several trained models.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from grader.checks.kinds import compare as _compare
+from grader.checks.kinds import init_distribution as _init
+from grader.checks.kinds import target_loss as _target
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    #: where the cases come from: the reference's observation keys, or the student's (e.g. trained models)
+    keys_from: str
+    judge_case: Callable | None = None
+    judge_pooled: Callable | None = None
+
+
+KINDS: dict[str, Kind] = {
+    "shape": Kind("shape", "reference", judge_case=_compare.judge_shape),
+    "match_reference": Kind("match_reference", "reference", judge_case=_compare.judge_match_reference),
+    "consistent": Kind("consistent", "reference", judge_case=_compare.judge_consistent),
+    "within": Kind("within", "reference", judge_case=_compare.judge_within),
+    "init_distribution": Kind("init_distribution", "reference", judge_pooled=_init.judge_init_distribution),
+    "target_loss": Kind("target_loss", "student", judge_pooled=_target.judge_target_loss),
+}
+
+KNOWN_KINDS = frozenset(KINDS)

@@ -1,0 +1,69 @@
+"""Is a layer's initialisation drawn from the right distribution? A Kolmogorov-Smirnov test on pooled draws.
+
+Samples from every probed (fan_in, fan_out) case are divided by the expected bound, pooled, and tested
+against U(-1, 1). With significance `alpha`, a correct implementation fails with probability alpha per
+check; the rubric uses 1e-7 for W and for b, so at most 2e-7 per submission. With thousands of draws the
+test rejects zeros, N(0, 1), sqrt(2/fan_in) or sqrt(6/fan_in) scales, Xavier and fan_out bounds.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from scipy import stats
+
+from grader.checks.context import CheckContext, call_of
+from grader.checks.explain import number
+from grader.checks.judgement import Judgement
+from grader.checks.result import FigureSeries, FigureSpec
+from grader.score.rubric import CheckSpec
+
+_SCALE = re.compile(r"^\s*(fan_in|fan_out)\s*\^\s*(-?[0-9.]+)\s*$")
+
+
+def expected_bound(scale: str, meta: dict) -> float:
+    """Evaluate a scale such as "fan_in^-0.5" with the case's fan_in/fan_out."""
+    match = _SCALE.match(scale)
+    if not match:
+        raise ValueError(f"scale must look like 'fan_in^-0.5', got {scale!r}")
+    return float(meta[match.group(1)]) ** float(match.group(2))
+
+
+def judge_init_distribution(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgement:
+    alpha = float(spec.params.get("alpha", 1e-7))
+    scale = str(spec.params.get("scale", "fan_in^-0.5"))
+    pooled, worst, summaries = [], None, []
+    for key in keys:
+        observation = ctx.student.items[key]
+        values = np.ravel(observation.array)
+        bound = expected_bound(scale, observation.meta)
+        pooled.append(values / bound)
+        ratio = float(np.std(values)) / (bound / np.sqrt(3))  # U(-a, a) has std a/sqrt(3)
+        summary = (
+            f"{call_of(observation)}: values in [{number(values.min())}, {number(values.max())}], "
+            f"std {number(np.std(values))}; expected U(-{number(bound)}, {number(bound)}), std {number(bound / np.sqrt(3))}"
+        )
+        summaries.append(summary)
+        if worst is None or abs(np.log(max(ratio, 1e-12))) > worst[0]:
+            worst = (abs(np.log(max(ratio, 1e-12))), summary)
+    samples = np.concatenate(pooled)
+    result = stats.kstest(samples, "uniform", args=(-1.0, 2.0))
+    details = {"ks_statistic": float(result.statistic), "p_value": float(result.pvalue), "alpha": alpha, "n": int(samples.size)}
+    figure = FigureSpec(
+        title="Your initial values divided by the expected bound (should be flat on [-1, 1])",
+        xlabel="value / bound",
+        ylabel="density",
+        series=(FigureSeries("yours", tuple(np.round(samples[:4000], 6).tolist()), style="hist"),
+                FigureSeries("expected U(-1, 1)", (-1.0, -1.0, 1.0, 1.0), (0.0, 0.5, 0.5, 0.0))),
+    )
+    if result.pvalue >= alpha:
+        return Judgement(1.0, details=details)
+    return Judgement(
+        0.0,
+        message=(f"The initial values do not follow the expected distribution (Kolmogorov-Smirnov test over "
+                 f"{samples.size} values: statistic {number(result.statistic)}, p = {result.pvalue:.2g} < {alpha:g}). "
+                 f"Most off: {worst[1]}"),
+        observed=worst[1],
+        details=details,
+        figures=(figure,),
+    )

@@ -1,0 +1,62 @@
+"""Does the student's own trained model reach the target loss on fresh held-out data?
+
+The predictions come from the sandbox; the labels never went there, and the loss is computed here.
+When a script leaves several trained models behind, the best one counts.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks.context import CheckContext
+from grader.checks.explain import number, shape_text
+from grader.checks.judgement import Judgement
+from grader.checks.result import FigureSeries, FigureSpec
+from grader.score.rubric import CheckSpec
+
+LOSSES = {"mse": lambda pred, y: float(np.mean((pred - y) ** 2))}
+PLOT_POINTS = 300
+
+
+def judge_target_loss(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgement:
+    x, y = ctx.heldout[spec.params["data"]]
+    loss_fn = LOSSES[spec.params.get("loss", "mse")]
+    threshold = float(spec.params["threshold"])
+    scored, problems = [], []
+    for key in keys:
+        observation = ctx.student.items[key]
+        where = observation.meta.get("where", key)
+        pred = observation.array
+        if pred is None or pred.size != y.size:
+            shape = shape_text(pred.shape) if pred is not None else repr(observation.value)[:40]
+            problems.append(f"{where}.forward gave {shape} for {y.shape[0]} inputs; expected {shape_text(y.shape)}")
+            continue
+        loss = loss_fn(pred.reshape(y.shape), y)
+        scored.append((loss if np.isfinite(loss) else np.inf, where, pred.reshape(y.shape)))
+    if not scored:
+        return Judgement(0.0, message="; ".join(problems), observed=problems[0] if problems else "")
+    loss, where, pred = min(scored, key=lambda item: item[0])
+    details = {"loss": loss if np.isfinite(loss) else None, "threshold": threshold, "model": where, "models_found": len(keys)}
+    observed = f"validation MSE {number(loss)} for {where}"
+    figure = _prediction_figure(x, y, pred, ctx, keys)
+    if loss <= threshold:
+        return Judgement(1.0, observed=observed, details=details, figures=(figure,))
+    return Judgement(
+        0.0,
+        message=f"Your trained model ({where}) reaches a validation MSE of {number(loss)} on fresh data; the target is {number(threshold)}.",
+        observed=observed,
+        details=details,
+        figures=(figure,),
+    )
+
+
+def _prediction_figure(x, y, pred, ctx: CheckContext, keys: list[str]) -> FigureSpec:
+    order = np.argsort(x.ravel())[:: max(1, x.size // PLOT_POINTS)]
+    xs = tuple(np.round(x.ravel()[order], 5).tolist())
+    series = [
+        FigureSeries("held-out data", xs, tuple(np.round(y.ravel()[order], 5).tolist()), style="points"),
+        FigureSeries("your model", xs, tuple(np.round(pred.ravel()[order], 5).tolist())),
+    ]
+    reference = next((ctx.reference.items[k] for k in sorted(ctx.reference.items) if k.startswith("model.heldout.pred[")), None)
+    if reference is not None and reference.array is not None and reference.array.size == y.size:
+        series.append(FigureSeries("reference model", xs, tuple(np.round(reference.array.ravel()[order], 5).tolist())))
+    return FigureSpec("Predictions on held-out data", "x", "y", tuple(series))

@@ -1,0 +1,80 @@
+"""Command line: `grader run`, `grader selftest`, `grader list`. Thin wrappers over the Python API."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from grader.assignments import available_assignments
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description="Sandboxed, behavioural autograding for deep-learning coursework.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="grade a folder of submissions")
+    run.add_argument("submissions", type=Path, help="folder with <student>.py files, one folder per student, or one folder per assignment")
+    run.add_argument("--assignment", help="assignment name (default: inferred from folder or file names)")
+    run.add_argument("--out", type=Path, default=Path("grading"), help="output folder (default: ./grading)")
+    run.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
+    run.add_argument("--no-cache", action="store_true", help="regrade everything, even unchanged submissions")
+    run.add_argument("--public-only", action="store_true", help="withhold details of hidden checks in feedback reports")
+    selftest = commands.add_parser("selftest", help="check a rubric against its reference and its known mistakes (mutants)")
+    selftest.add_argument("assignment")
+    selftest.add_argument("--jobs", type=int, default=None)
+    commands.add_parser("list", help="list the assignments this grader knows")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(stderr=False)
+    from grader.run import GradingError
+
+    try:
+        if args.command == "run":
+            return _run(args, console)
+        if args.command == "selftest":
+            return _selftest(args, console)
+        for name in available_assignments():
+            console.print(name)
+        return 0
+    except GradingError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted; finished submissions are saved and a rerun continues from there[/]")
+        return 130
+
+
+def _run(args, console: Console) -> int:
+    from grader.report.summary import print_summary
+    from grader.run import grade
+
+    columns = (TextColumn("[bold]grading[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("", total=None)
+
+        def on_progress(student: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=student)
+
+        gradebook = grade(args.submissions, args.assignment, args.out, args.jobs, not args.no_cache,
+                          args.public_only, on_progress)
+    print_summary(gradebook, console)
+    console.print(f"gradebook, LMS export and feedback reports written under {args.out}/", highlight=False)
+    return 0
+
+
+def _selftest(args, console: Console) -> int:
+    from grader.selftest import run_selftest
+
+    report = run_selftest(args.assignment, jobs=args.jobs)
+    for line in report.lines():
+        console.print(line, highlight=False)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Grade one submission: sandboxed run -> observations -> checks -> SubmissionResult."""
+from __future__ import annotations
+
+import shutil
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks.context import CheckContext
+from grader.checks.runner import judge_submission
+from grader.discover.submission import Submission
+from grader.probe.channel import Observations, read_observations
+from grader.sandbox.task import SandboxOutcome, SandboxTask
+from grader.sandbox.workdir import copy_submission, create_workdir, remove_workdir, write_inputs, write_task
+from grader.score.advice import advice_for
+from grader.score.result import RunReport, SubmissionResult
+from grader.score.rubric import Rubric
+from grader.score.run_report import describe_run
+
+ENTRY = "grader.probe.runtime:run_in_child"
+MAX_FIGURES = 12
+MAX_FIGURE_BYTES = 2 * 1024 * 1024
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class GradingSetup:
+    """What every submission of one assignment is graded against (all trusted)."""
+
+    rubric: Rubric
+    reference: Observations
+    #: name -> (x, y); only x is written into sandboxes
+    heldout: dict[str, tuple[np.ndarray, np.ndarray]]
+    hidden_paths: tuple[Path, ...] = ()
+    grading_key: str = ""
+    figures_dir: Path | None = None
+    version: str = ""
+
+
+@dataclass
+class RunArtifacts:
+    observations: Observations
+    outcome: SandboxOutcome
+    figures: list[Path] = field(default_factory=list)
+
+
+def run_observed(pool, rubric: Rubric, main_source: Path, extra_files: tuple[Path, ...], root: Path,
+                 heldout_x: dict[str, np.ndarray], hidden: tuple[Path, ...], keep_figures: Path | None) -> RunArtifacts:
+    """Run the probe on one hand-in in a fresh sandbox and read back what it observed."""
+    workdir = create_workdir()
+    try:
+        submission_dir = workdir / "submission"
+        copy_submission(extra_files, root, submission_dir)
+        shutil.copyfile(main_source, submission_dir / rubric.main_file)
+        write_inputs(workdir, heldout_x)
+        limits = rubric.limits
+        write_task(workdir, {
+            "probe": str(rubric.probe), "main_file": rubric.main_file, "seed": rubric.seed,
+            "load_seconds": limits.load_seconds, "step_seconds": limits.step_seconds,
+            "harvest": list(rubric.harvest), "api": {k: list(v) for k, v in rubric.api.items()},
+            "max_figures": MAX_FIGURES,
+        })
+        outcome = pool.run(SandboxTask(workdir=workdir, entry=ENTRY, limits=limits, hidden_paths=hidden))
+        observations = read_observations(workdir / "observations")
+        figures = _keep_figures(workdir / "figures", keep_figures) if keep_figures else []
+        return RunArtifacts(observations, outcome, figures)
+    finally:
+        remove_workdir(workdir)
+
+
+def _keep_figures(source: Path, dest: Path) -> list[Path]:
+    """Copy the PNGs the script drew, after checking they are small PNG files and nothing else."""
+    kept = []
+    if not source.is_dir() or source.is_symlink():
+        return kept
+    for path in sorted(source.glob("figure_*.png"))[:MAX_FIGURES]:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FIGURE_BYTES:
+            continue
+        with open(path, "rb") as handle:
+            if handle.read(8) != PNG_MAGIC:
+                continue
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest / path.name)
+        kept.append(dest / path.name)
+    return kept
+
+
+def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: int) -> SubmissionResult:
+    """The full result for one student; never raises for anything the submission does."""
+    rubric = setup.rubric
+    files = tuple(str(p.relative_to(submission.root.parent)) for p in submission.files)
+    if submission.problem or submission.main_file is None:
+        return _not_gradable(setup, submission, files, seed)
+    figures_dir = setup.figures_dir / submission.student_id if setup.figures_dir else None
+    extra = tuple(p for p in submission.files if p != submission.main_file) if submission.root.is_dir() else ()
+    artifacts = run_observed(pool, rubric, submission.main_file, extra, submission.root,
+                             {name: x for name, (x, _) in setup.heldout.items()}, setup.hidden_paths, figures_dir)
+    run = describe_run(artifacts.outcome, artifacts.observations, rubric)
+    ctx = CheckContext(artifacts.observations, setup.reference, setup.heldout)
+    checks = judge_submission(rubric, ctx, run_problem=_run_problem(run, artifacts.observations))
+    return SubmissionResult(
+        student_id=submission.student_id,
+        assignment=rubric.name,
+        files=files,
+        content_hash=submission.content_hash(),
+        run=run,
+        checks=tuple(checks),
+        notes=tuple(advice_for(submission.main_file, artifacts.observations, rubric)),
+        grader_version=setup.version,
+        seed=seed,
+        extra={"figures": [str(p.name) for p in artifacts.figures]},
+    )
+
+
+def _run_problem(run: RunReport, observations: Observations) -> str:
+    """The sentence to show for checks that were never observed."""
+    load_error = observations.items.get("load.error")
+    if load_error is not None and load_error.error is not None and load_error.error.type == "SyntaxError":
+        return run.message
+    return run.message if run.status != "ok" else ""
+
+
+def _not_gradable(setup: GradingSetup, submission: Submission, files: tuple[str, ...], seed: int) -> SubmissionResult:
+    rubric = setup.rubric
+    message = submission.problem or f"no {rubric.main_file} found"
+    run = RunReport(status="ok", message=message)
+    ctx = CheckContext(Observations(), setup.reference, setup.heldout)
+    checks = judge_submission(rubric, ctx, run_problem=f"Not graded: {message}.")
+    return SubmissionResult(submission.student_id, rubric.name, files, submission.content_hash(), run,
+                            tuple(checks), grader_version=setup.version, seed=seed, problem=message)
+
+
+def signal_name(number: int | None) -> str:
+    try:
+        return signal.Signals(number).name
+    except (TypeError, ValueError):
+        return f"signal {number}"

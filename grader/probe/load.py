@@ -1,0 +1,99 @@
+"""Run a student's script as a program and keep what it leaves behind.
+
+Real submissions train under `if __name__ == "__main__":`, inside a `main()` function, or at import time,
+and some crash after training (saving a figure into a missing folder). We run the file as `__main__`, keep
+its module namespace even when it raises, and collect instances of the classes a rubric asks for from the
+namespace and from the locals of every function of the student's file when that function returns.
+"""
+from __future__ import annotations
+
+import sys
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.probe.channel import StudentError
+from grader.probe.errors import student_error, timeout_error
+from grader.probe.limits import StepTimeout, time_limit
+
+MAX_HARVEST = 8
+
+
+@dataclass
+class LoadResult:
+    namespace: dict[str, Any]
+    #: (where it was found, object), module globals first, e.g. ("model", obj) or ("main() local 'net'", obj)
+    harvested: list[tuple[str, Any]] = field(default_factory=list)
+    error: StudentError | None = None
+
+
+class _Harvester:
+    """Trace hook that keeps instances of wanted classes found in returning student frames."""
+
+    def __init__(self, filename: str, class_names: frozenset[str]):
+        self.filename = filename
+        self.class_names = class_names
+        self.found: dict[int, tuple[str, Any]] = {}
+
+    def wanted(self, value: Any) -> bool:
+        return any(cls.__name__ in self.class_names for cls in type(value).__mro__)
+
+    def scan(self, where: str, names: dict[str, Any]) -> None:
+        for name, value in list(names.items()):
+            for label, item in _with_container_items(name, value):
+                if len(self.found) < MAX_HARVEST and id(item) not in self.found and self.wanted(item):
+                    self.found[id(item)] = (f"{where}'{label}'", item)
+
+    def global_trace(self, frame, event, arg):  # noqa: ARG002 - sys.settrace signature
+        if event != "call" or frame.f_code.co_filename != self.filename:
+            return None
+        frame.f_trace_lines = False  # only the return event matters; line events would slow training
+        return self.local_trace
+
+    def local_trace(self, frame, event, arg):  # noqa: ARG002
+        if event == "return" and frame.f_code.co_name != "<module>":
+            self.scan(f"{frame.f_code.co_name}() local ", frame.f_locals)
+        return self.local_trace
+
+
+def _with_container_items(name: str, value: Any):
+    yield name, value
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value[:20]):
+            yield f"{name}[{i}]", item
+    elif isinstance(value, dict):
+        for k, item in list(value.items())[:20]:
+            yield f"{name}[{k!r}]", item
+
+
+def run_script(path: Path, seconds: float, harvest: frozenset[str]) -> LoadResult:
+    """Execute `path` as `__main__` under a time limit; never raises for anything the script does."""
+    filename = str(path)
+    module = types.ModuleType("__main__")
+    module.__file__ = filename
+    namespace = module.__dict__
+    namespace["__builtins__"] = __builtins__
+    harvester = _Harvester(filename, harvest)
+    sys.modules["__main__"] = module
+    sys.argv = [filename]
+    sys.path.insert(0, str(path.parent))
+    error = None
+    try:
+        source = path.read_bytes()
+        code = compile(source, filename, "exec")
+        sys.settrace(harvester.global_trace)
+        try:
+            with time_limit(seconds):
+                exec(code, namespace)
+        finally:
+            sys.settrace(None)
+    except StepTimeout:
+        error = timeout_error(seconds, f"running {path.name} as a script")
+    except BaseException as exc:  # the script's own failure, including SystemExit
+        error = student_error(exc, filename)
+    module_found = _Harvester(filename, harvest)
+    module_found.scan("", namespace)
+    harvested = list(module_found.found.values())
+    harvested += [item for key, item in harvester.found.items() if key not in module_found.found]
+    return LoadResult(namespace, harvested[:MAX_HARVEST], error)

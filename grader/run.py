@@ -1,0 +1,177 @@
+"""`grade()`: the whole data flow for a folder of submissions.
+
+discover -> (reference run, once) -> sandboxed run per submission, in parallel -> checks -> result store
+-> gradebook, feedback reports, CSV exports. Results are committed one submission at a time, so an
+interrupted run loses nothing it finished, and a rerun skips what is unchanged.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from grader.assignments import GRADER_VERSION, available_assignments, grader_home, grading_key, load_assignment, load_reference
+from grader.checks.context import CheckContext
+from grader.checks.runner import judge_submission
+from grader.discover import DiscoveryError, Submission, discover
+from grader.export.csv import export_gradebook_csv, export_lms_csv
+from grader.grading import GradingSetup, grade_submission, run_observed
+from grader.report.feedback import write_feedback
+from grader.report.gradebook import apply_manual_scores, build_gradebook
+from grader.sandbox.pool import SandboxPool
+from grader.score.result import SubmissionResult
+from grader.score.rubric import Rubric, RubricError
+from grader.store.results import ResultStore
+
+MANUAL_SCORES = "manual_scores.csv"
+
+
+class GradingError(Exception):
+    """Input the grader cannot work with (unknown assignment, empty folder, broken rubric); a clear message."""
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where one assignment's outputs go."""
+
+    root: Path
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.csv"
+
+    @property
+    def lms(self) -> Path:
+        return self.root / "lms_grades.csv"
+
+    @property
+    def feedback(self) -> Path:
+        return self.root / "feedback"
+
+    @property
+    def store(self) -> Path:
+        return self.root / "results.sqlite"
+
+    @property
+    def manual(self) -> Path:
+        return self.root / MANUAL_SCORES
+
+
+def plan(submissions: Path, assignment: str | None) -> list[tuple[Rubric, Path]]:
+    """Which rubric grades which folder: subfolders named after assignments, or the folder itself."""
+    try:
+        if assignment:
+            nested = submissions / assignment
+            folder = nested if nested.is_dir() and not any(submissions.glob("*.py")) else submissions
+            return [(load_assignment(assignment), folder)]
+        named = [name for name in available_assignments() if (submissions / name).is_dir()]
+        if named:
+            return [(load_assignment(name), submissions / name) for name in named]
+        for name in available_assignments():
+            rubric = load_assignment(name)
+            if any(submissions.glob(f"*/{rubric.main_file}")) or any(submissions.glob(f"**/{rubric.main_file}")):
+                return [(rubric, submissions)]
+    except RubricError as exc:
+        raise GradingError(str(exc)) from None
+    raise GradingError(
+        f"cannot tell which assignment {submissions} holds; pass --assignment "
+        f"(one of: {', '.join(available_assignments())})"
+    )
+
+
+def grade(
+    submissions: Path | str,
+    assignment: str | None = None,
+    out: Path | str = "grading",
+    jobs: int | None = None,
+    use_cache: bool = True,
+    public_only: bool = False,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Grade every submission in `submissions`; returns the gradebook (all assignments concatenated)."""
+    submissions, out = Path(submissions), Path(out)
+    jobs = jobs or os.cpu_count() or 1
+    frames = []
+    for rubric, folder in plan(submissions, assignment):
+        outputs = Outputs(out / rubric.name)
+        frame = grade_assignment(rubric, folder, outputs, jobs, use_cache, public_only, on_progress)
+        frames.append(frame.assign(assignment=rubric.name))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, use_cache: bool,
+                     public_only: bool, on_progress=None) -> pd.DataFrame:
+    try:
+        found = discover(folder, rubric.main_file)
+    except DiscoveryError as exc:
+        raise GradingError(str(exc)) from None
+    outputs.root.mkdir(parents=True, exist_ok=True)
+    key = grading_key(rubric)
+    hidden = hidden_paths(folder, outputs.root)
+    with SandboxPool(jobs=jobs, preload=rubric.limits.preload) as pool, ResultStore(outputs.store) as store:
+        setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback)
+        todo = [s for s in found if not (use_cache and store.lookup(s.student_id, rubric.name, s.content_hash(), key))]
+        _grade_all(pool, setup, todo, store, len(found), on_progress)
+        store.remove_missing(rubric.name, [s.student_id for s in found])
+        results = store.results(rubric.name)
+    return publish(results, outputs, public_only)
+
+
+def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultStore, total: int, on_progress) -> None:
+    done = total - len(todo)
+    if on_progress:
+        on_progress("", done, total)
+    with ThreadPoolExecutor(max_workers=max(1, pool.jobs)) as executor:
+        futures = {executor.submit(grade_submission, pool, setup, s, setup.rubric.seed): s for s in todo}
+        for future in as_completed(futures):
+            result = future.result()
+            store.put(result, setup.grading_key, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            done += 1
+            if on_progress:
+                on_progress(result.student_id, done, total)
+
+
+def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool) -> pd.DataFrame:
+    """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results."""
+    if outputs.manual.is_file():
+        results = apply_manual_scores(results, pd.read_csv(outputs.manual, dtype={"student_id": str}))
+    gradebook = build_gradebook(results)
+    export_gradebook_csv(gradebook, outputs.gradebook)
+    export_lms_csv(gradebook, outputs.lms)
+    for result in results:
+        write_feedback(result, outputs.feedback, public_only=public_only)
+    return gradebook
+
+
+def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
+    """What a submission's process must not read: other hand-ins, rubrics, references, tests, results."""
+    home = grader_home()
+    candidates = [submissions.resolve(), out.resolve(), home / "rubrics", home / "reference", home / "tests",
+                  home / "submissions"]
+    return tuple(sorted({p for p in candidates if p.exists()}))
+
+
+def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figures: Path) -> GradingSetup:
+    """Run the reference through the same probe; refuse a rubric that its own reference does not pass."""
+    reference = load_reference(rubric)
+    heldout = {}
+    for spec in rubric.heldout:
+        x, y = getattr(reference, spec.function)(spec.seed, spec.size)
+        heldout[spec.name] = (x, y)
+    artifacts = run_observed(pool, rubric, rubric.reference, (), rubric.reference.parent,
+                             {name: x for name, (x, _) in heldout.items()}, (), None)
+    setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION)
+    ctx = CheckContext(artifacts.observations, artifacts.observations, heldout)
+    failures = [r for r in judge_submission(rubric, ctx) if r.status not in ("passed", "pending")]
+    if failures:
+        problems = "; ".join(f"'{r.check_id}': {r.message}" for r in failures[:5])
+        raise GradingError(
+            f"{rubric.reference} does not pass its own rubric {rubric.path} ({len(failures)} checks): {problems}. "
+            f"Run output: {artifacts.outcome.output[-500:]!r}"
+        )
+    return setup

@@ -1,0 +1,54 @@
+"""Prepare a run's private directory on the trusted side: safe copies of the hand-in, inputs, task.json."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def create_workdir(prefix: str = "grader-") -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def copy_submission(files: tuple[Path, ...], root: Path, dest: Path) -> list[str]:
+    """Copy regular files only (no symlinks, nothing that escapes `root`); returns what was skipped and why."""
+    skipped = []
+    dest.mkdir(parents=True, exist_ok=True)
+    base = root if root.is_dir() else root.parent
+    for path in files:
+        if path.is_symlink() or not path.is_file():
+            skipped.append(f"{path.name}: not a regular file (symbolic links are not followed)")
+            continue
+        try:
+            relative = path.resolve().relative_to(base.resolve())
+        except ValueError:
+            skipped.append(f"{path.name}: outside the submission folder")
+            continue
+        if path.stat().st_size > MAX_FILE_BYTES:
+            skipped.append(f"{relative}: larger than {MAX_FILE_BYTES // 2**20} MiB")
+            continue
+        target = dest / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return skipped
+
+
+def write_inputs(workdir: Path, inputs: dict[str, np.ndarray]) -> None:
+    directory = workdir / "inputs"
+    directory.mkdir(exist_ok=True)
+    for name, array in inputs.items():
+        np.save(directory / f"{name}.npy", array, allow_pickle=False)
+
+
+def write_task(workdir: Path, task: dict[str, Any]) -> None:
+    (workdir / "task.json").write_text(json.dumps(task, sort_keys=True))
+
+
+def remove_workdir(workdir: Path) -> None:
+    shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,47 @@
+"""Advice that costs no points: things a student should know about how their script was run."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from grader.probe.channel import Observations
+from grader.score.rubric import Rubric
+
+
+def advice_for(main_file: Path, observations: Observations, rubric: Rubric) -> list[str]:
+    notes = []
+    try:
+        tree = ast.parse(main_file.read_bytes())
+    except (SyntaxError, ValueError, OSError):
+        tree = None
+    if tree is not None and _runs_at_import(tree):
+        notes.append(
+            f"{rubric.main_file} trains (or runs other work) at import time. It was graded as it is, but putting "
+            "that code under `if __name__ == \"__main__\":` lets others import your classes without running it."
+        )
+    if tree is not None and _imports(tree, "torch") and rubric.name == "numpy_nn":
+        notes.append("Your file imports torch; this part of the assignment asks for NumPy only.")
+    harvested = observations.items.get("load.harvested")
+    if harvested is not None and isinstance(harvested.value, list) and len(harvested.value) > 1:
+        notes.append(f"Your script left {len(harvested.value)} trained models; the best one counted for the target loss.")
+    return notes
+
+
+def _runs_at_import(tree: ast.Module) -> bool:
+    for node in tree.body:
+        if isinstance(node, (ast.For, ast.While)):
+            return True
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            name = getattr(node.value.func, "id", getattr(node.value.func, "attr", ""))
+            if name not in ("seed", "print", "filterwarnings", "use", "set_printoptions"):
+                return True
+    return False
+
+
+def _imports(tree: ast.Module, module: str) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == module for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == module:
+            return True
+    return False
