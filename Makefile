@@ -1,0 +1,23 @@
+# One command each: `make grade` sets up and grades the bundled sample class; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup grade test clean
+
+$(BIN)/grader: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(BIN)/grader
+
+setup: $(BIN)/grader
+
+grade: setup
+	$(BIN)/grader run submissions/ --out grading
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) grading

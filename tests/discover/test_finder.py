@@ -1,0 +1,50 @@
+"""Discovery finds flat `<student>.py` files and one folder per student, LMS-style nesting included."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.discover import DiscoveryError, discover, student_id_for
+
+FILES = Path(__file__).parent / "files"
+
+
+def test_flat_files_become_one_submission_each():
+    found = discover(FILES / "flat", "numpy_nn.py")
+    assert [s.student_id for s in found] == ["alice", "bob_smith", "émile_o_neil"]
+    assert all(s.main_file is not None and not s.problem for s in found)
+
+
+def test_folders_find_the_main_file_even_nested():
+    found = {s.student_id: s for s in discover(FILES / "nested", "numpy_nn.py")}
+    assert sorted(found) == ["alice", "bob", "carol"]  # __MACOSX is ignored
+    assert found["alice"].main_file.name == "numpy_nn.py"
+    assert found["bob"].main_file.name == "my_solution.py"  # the only Python file
+    assert found["carol"].main_file is None
+    assert found["carol"].problem == "no numpy_nn.py found in the folder carol"
+
+
+def test_duplicate_student_ids_are_refused():
+    with pytest.raises(DiscoveryError, match="two submissions .* map to the student id 'alice'"):
+        discover(FILES / "duplicates", "numpy_nn.py")
+
+
+def test_empty_and_missing_folders_are_explained(tmp_path):
+    with pytest.raises(DiscoveryError, match="no submissions in"):
+        discover(FILES / "empty", "numpy_nn.py")
+    with pytest.raises(DiscoveryError, match="submissions folder not found"):
+        discover(tmp_path / "nope", "numpy_nn.py")
+
+
+def test_content_hash_changes_with_content(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1")
+    before = discover(tmp_path, "numpy_nn.py")[0].content_hash()
+    (tmp_path / "a.py").write_text("x = 2")
+    assert discover(tmp_path, "numpy_nn.py")[0].content_hash() != before
+
+
+def test_student_ids_are_safe_file_names():
+    assert student_id_for("../../etc/passwd") == "etc_passwd"
+    assert student_id_for("bad\udcffname") == "bad_name"
+    assert len(student_id_for("x" * 500)) == 80

@@ -1,0 +1,2 @@
+"""A stand-in probe for rubric-loading tests."""
+STEPS = []

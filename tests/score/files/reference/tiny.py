@@ -1,0 +1,1 @@
+"""A stand-in reference for rubric-loading tests."""
