@@ -119,7 +119,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
         _grade_all(pool, setup, todo, store, len(found), on_progress)
         store.remove_missing(rubric.name, [s.student_id for s in found])
         results = store.results(rubric.name)
-    return publish(results, outputs, public_only)
+    return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
 
 
 def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultStore, total: int, on_progress) -> None:
@@ -136,7 +136,8 @@ def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultS
                 on_progress(result.student_id, done, total)
 
 
-def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool) -> pd.DataFrame:
+def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool,
+            section_titles: dict[str, str] | None = None) -> pd.DataFrame:
     """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results."""
     if outputs.manual.is_file():
         results = apply_manual_scores(results, pd.read_csv(outputs.manual, dtype={"student_id": str}))
@@ -144,7 +145,7 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
     export_gradebook_csv(gradebook, outputs.gradebook)
     export_lms_csv(gradebook, outputs.lms)
     for result in results:
-        write_feedback(result, outputs.feedback, public_only=public_only)
+        write_feedback(result, outputs.feedback, public_only=public_only, section_titles=section_titles)
     return gradebook
 
 

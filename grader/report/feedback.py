@@ -1,0 +1,271 @@
+"""Per-student feedback reports: Markdown and HTML from the same view, with PNG figures.
+
+`render_feedback` is pure (result in, text and PNG bytes out); `write_feedback` puts the files
+on disk atomically. Reports are written for the student: points, what was expected, what was
+observed, a hint, and the figures that show it. Instructor-only numbers (`details`) never appear.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+
+from grader.checks.result import CheckResult
+from grader.report import text
+from grader.report.figures import render_png
+from grader.score.result import SubmissionResult
+from grader.store.atomic import write_atomic, write_text_atomic
+
+WITHHELD = "details are withheld until grades are released"
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: status -> (label for students, badge colour class, emoji for Markdown)
+_STATUS = {
+    "passed": ("passed", "pass", "✅"),
+    "failed": ("failed", "fail", "❌"),
+    "error": ("error", "fail", "❌"),
+    "timeout": ("timed out", "fail", "⏱️"),
+    "skipped": ("not run", "neutral", "➖"),
+    "pending": ("awaiting grading", "neutral", "⏳"),
+    "manual": ("graded by hand", "neutral", "✍️"),
+}
+_RUN_LABELS = {
+    "timeout": "Your program ran out of time",
+    "crashed": "Your program crashed",
+    "memory": "Your program ran out of memory",
+    "harness_error": "The grader itself failed on your submission (not your fault)",
+}
+
+
+@dataclass(frozen=True)
+class FigureView:
+    """One PNG next to the report: `href` relative to the report, `alt` for screen readers."""
+
+    href: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """What the templates show of one check."""
+
+    check_id: str
+    title: str
+    hidden: bool
+    label: str
+    badge: str
+    emoji: str
+    score: str
+    max_score: str
+    withheld: bool
+    message: str = ""
+    expected: str = ""
+    observed: str = ""
+    hint: str = ""
+    figures: tuple[FigureView, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """A rubric section: its checks and subtotal."""
+
+    title: str
+    score: str
+    max_score: str
+    checks: tuple[CheckView, ...]
+
+
+@dataclass(frozen=True)
+class RenderedFeedback:
+    """A rendered report: Markdown, HTML and PNGs keyed by file name inside the figure folder."""
+
+    markdown: str
+    html: str
+    figures: dict[str, bytes] = field(default_factory=dict)
+
+
+def write_feedback(
+    result: SubmissionResult,
+    out_dir: Path,
+    *,
+    public_only: bool = False,
+    section_titles: Mapping[str, str] | None = None,
+    generated_at: str = "",
+) -> tuple[Path, Path]:
+    """Write ``<out_dir>/<student_id>.md`` and ``.html`` plus figures in ``<student_id>_files/``.
+
+    With `public_only`, hidden checks keep their points but their message, expected and observed
+    values, hint and figures are replaced by a "withheld" note. `section_titles` maps rubric
+    section ids to titles; `generated_at` is printed in the footer when given (the report never
+    reads the clock, so rewriting it gives identical bytes). Returns (markdown path, html path).
+
+    Raises ValueError when the student id cannot be a file name, or when a check produced an
+    inconsistent `FigureSpec` (a grader bug, so it is reported rather than drawn as a blank plot).
+    """
+    out_dir = Path(out_dir)
+    rendered = render_feedback(
+        result, public_only=public_only, section_titles=section_titles, generated_at=generated_at
+    )
+    _write_figures(out_dir / figure_dir_name(result.student_id), rendered.figures)
+    md_path = out_dir / f"{result.student_id}.md"
+    html_path = out_dir / f"{result.student_id}.html"
+    write_text_atomic(md_path, rendered.markdown)
+    write_text_atomic(html_path, rendered.html)
+    return md_path, html_path
+
+
+def figure_dir_name(student_id: str) -> str:
+    """Name of the folder next to the reports that holds a student's PNGs."""
+    _check_file_name(student_id)
+    return f"{student_id}_files"
+
+
+def render_feedback(
+    result: SubmissionResult,
+    *,
+    public_only: bool = False,
+    section_titles: Mapping[str, str] | None = None,
+    generated_at: str = "",
+) -> RenderedFeedback:
+    """Render one student's report in memory; see `write_feedback` for the options."""
+    figures: dict[str, bytes] = {}
+    views = {c.check_id: _check_view(result.student_id, c, public_only, figures) for c in result.checks}
+    context = _report_context(result, views, section_titles or {}, generated_at)
+    env = _environment()
+    return RenderedFeedback(
+        markdown=env.get_template("feedback.md.j2").render(context),
+        html=env.get_template("feedback.html.j2").render(context),
+        figures=figures,
+    )
+
+
+def _check_file_name(student_id: str) -> None:
+    # the id becomes a file name: refuse anything that could land outside out_dir
+    if not student_id or student_id in (".", "..") or re.search(r"[/\\\x00]", student_id):
+        raise ValueError(f"student id {student_id!r} cannot be used as a file name")
+
+
+def _check_view(student_id: str, check: CheckResult, public_only: bool, figures: dict[str, bytes]) -> CheckView:
+    label, badge, emoji = _STATUS.get(check.status, (check.status, "neutral", "•"))
+    if check.status == "manual" and check.lost <= 0:
+        badge = "pass"
+    withheld = public_only and check.visibility == "hidden"
+    lost_points = check.lost > 0 and check.status != "pending"
+    common = dict(
+        check_id=check.check_id,
+        title=check.title,
+        hidden=check.visibility == "hidden",
+        label=label,
+        badge=badge,
+        emoji=emoji,
+        score=text.fmt_points(check.score) if check.status != "pending" else "–",
+        max_score=text.fmt_points(check.max_score),
+        withheld=withheld,
+    )
+    if withheld:
+        return CheckView(**common, message=WITHHELD)
+    shown = _render_figures(student_id, check, figures) if lost_points else ()
+    return CheckView(
+        **common,
+        message=check.message,
+        expected=check.expected,
+        observed=check.observed,
+        hint=check.hint,
+        figures=shown,
+    )
+
+
+def _render_figures(student_id: str, check: CheckResult, figures: dict[str, bytes]) -> tuple[FigureView, ...]:
+    views = []
+    safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", check.check_id)
+    for number, spec in enumerate(check.figures, start=1):
+        name = f"{safe_id}-{number}.png"
+        figures[name] = render_png(spec)
+        href = quote(f"{figure_dir_name(student_id)}/{name}")
+        views.append(FigureView(href=href, alt=spec.title or check.title))
+    return tuple(views)
+
+
+def _report_context(
+    result: SubmissionResult,
+    views: dict[str, CheckView],
+    section_titles: Mapping[str, str],
+    generated_at: str,
+) -> dict[str, object]:
+    max_score = result.max_score
+    lost = [views[c.check_id] for c in result.checks if c.lost > 0 and c.status != "pending"]
+    output = text.clean_output(result.run.stdout_tail)
+    return {
+        "r": result,
+        "total": text.fmt_points(result.score),
+        "max_score": text.fmt_points(max_score),
+        "percent": f"{result.score / max_score * 100:.1f}" if max_score > 0 else "",
+        "percent_width": f"{min(100.0, max(0.0, result.score / max_score * 100)):.1f}" if max_score > 0 else "0",
+        "pending": text.fmt_points(result.pending_points) if result.pending_points else "",
+        "run_failed": result.run.status != "ok",
+        "run_label": _RUN_LABELS.get(result.run.status, result.run.status),
+        "sections": _sections(result, views, section_titles),
+        "lost": lost,
+        "output": output,
+        "generated_at": generated_at,
+    }
+
+
+def _sections(
+    result: SubmissionResult, views: dict[str, CheckView], section_titles: Mapping[str, str]
+) -> list[SectionView]:
+    order: list[str] = []
+    for check in result.checks:
+        if check.section not in order:
+            order.append(check.section)
+    sections = []
+    for section in order:
+        checks = [c for c in result.checks if c.section == section]
+        title = f"Section {section}" + (f": {section_titles[section]}" if section in section_titles else "")
+        sections.append(
+            SectionView(
+                title=title,
+                score=text.fmt_points(sum(c.score for c in checks if c.status != "pending")),
+                max_score=text.fmt_points(sum(c.max_score for c in checks)),
+                checks=tuple(views[c.check_id] for c in checks),
+            )
+        )
+    return sections
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        # only the HTML template is escaped by Jinja; Markdown escaping is done by the md_* filters
+        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=text.md_text,
+        md_cell=text.md_cell,
+        md_code=text.md_inline_code,
+        md_block=text.md_code_block,
+        html=text.html_text,
+    )
+    return env
+
+
+def _write_figures(figure_dir: Path, figures: dict[str, bytes]) -> None:
+    """Write this report's PNGs and delete PNGs left over from an earlier, different report."""
+    for name, data in sorted(figures.items()):
+        write_atomic(figure_dir / name, data)
+    if figure_dir.is_dir():
+        for stale in sorted(figure_dir.glob("*.png")):
+            if stale.name not in figures:
+                stale.unlink()
+        if not any(figure_dir.iterdir()):
+            figure_dir.rmdir()

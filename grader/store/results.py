@@ -1,0 +1,229 @@
+"""The grading state of one output directory, kept in SQLite.
+
+One row per graded submission, keyed by (student_id, assignment). Each row remembers the content
+hash of the hand-in and the grading key (rubric + reference + grader version + seed, computed by
+the caller) it was graded with, so a rerun can skip a submission exactly when neither changed.
+Every `put` is its own committed transaction: killing the grader half-way loses nothing already
+stored. Manual scores entered by TAs live in a second table of the same database.
+
+Gradebooks, exports and reports are views rendered from this store; it is the only state.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+import pandas as pd
+
+from grader.score.result import SubmissionResult
+
+#: bumped when the tables change shape; stored in SQLite's `user_version`
+STORE_SCHEMA_VERSION = 1
+
+MANUAL_COLUMNS = ("student_id", "assignment", "item_id", "points", "grader", "comment")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    student_id   TEXT NOT NULL,
+    assignment   TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    grading_key  TEXT NOT NULL,
+    finished_at  TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    PRIMARY KEY (student_id, assignment)
+);
+CREATE TABLE IF NOT EXISTS manual_scores (
+    student_id TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    item_id    TEXT NOT NULL,
+    points     REAL NOT NULL,
+    grader     TEXT NOT NULL,
+    comment    TEXT NOT NULL,
+    PRIMARY KEY (student_id, assignment, item_id)
+);
+"""
+
+
+class ResultStore:
+    """SQLite-backed store of graded submissions and manual scores.
+
+    One connection is shared by all threads of the process and guarded by a lock: writes are
+    one small row each, so serialising them costs nothing next to grading, and it avoids
+    SQLITE_BUSY retries between threads. Use as a context manager or call `close()`.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        # isolation_level=None: we open transactions explicitly, so nothing stays uncommitted by accident
+        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        try:
+            self._setup()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _setup(self) -> None:
+        with self._lock:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > STORE_SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"{self.path} was written by a newer grader (store schema {version}, "
+                    f"this grader reads up to {STORE_SCHEMA_VERSION}); upgrade the grader."
+                )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            # FULL also survives power loss; one fsync per finished submission is negligible
+            self._conn.execute("PRAGMA synchronous=FULL")
+            # executescript would commit on its own; run the statements in one explicit transaction
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version={STORE_SCHEMA_VERSION}")
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Close the connection; the store cannot be used afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> "ResultStore":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One explicit transaction; the caller holds the lock. Rolled back on any exception."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _write(self, sql: str, params: Iterable[object]) -> None:
+        """Run one statement in its own committed transaction."""
+        with self._lock, self._transaction():
+            self._conn.execute(sql, tuple(params))
+
+    # ------------------------------------------------------------------ graded submissions
+    def put(self, result: SubmissionResult, grading_key: str, finished_at: str) -> None:
+        """Store (or replace) the result of one submission and commit it at once.
+
+        `grading_key` identifies everything besides the hand-in that decides the grade;
+        `finished_at` is an ISO timestamp chosen by the caller (the store never reads the clock).
+        """
+        payload = json.dumps(result.to_json(), sort_keys=True, ensure_ascii=False)
+        self._write(
+            "INSERT OR REPLACE INTO results "
+            "(student_id, assignment, content_hash, grading_key, finished_at, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (result.student_id, result.assignment, result.content_hash, grading_key, finished_at, payload),
+        )
+
+    def get(self, student_id: str, assignment: str) -> tuple[SubmissionResult, str, str] | None:
+        """The stored result with its content hash and grading key, or None if never graded."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT payload, content_hash, grading_key FROM results WHERE student_id = ? AND assignment = ?",
+                (student_id, assignment),
+            ).fetchone()
+        if row is None:
+            return None
+        return _decode(row[0]), row[1], row[2]
+
+    def lookup(
+        self, student_id: str, assignment: str, content_hash: str, grading_key: str
+    ) -> SubmissionResult | None:
+        """The stored result if it was graded from the same files with the same grading key.
+
+        Any difference in either means the stored grade is stale and None is returned.
+        """
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT payload FROM results WHERE student_id = ? AND assignment = ? "
+                "AND content_hash = ? AND grading_key = ?",
+                (student_id, assignment, content_hash, grading_key),
+            ).fetchone()
+        return None if row is None else _decode(row[0])
+
+    def finished_at(self, student_id: str, assignment: str) -> str | None:
+        """When the stored result was put (the caller's timestamp), or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT finished_at FROM results WHERE student_id = ? AND assignment = ?",
+                (student_id, assignment),
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def results(self, assignment: str) -> list[SubmissionResult]:
+        """All stored results of one assignment, sorted by student_id."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT payload FROM results WHERE assignment = ? ORDER BY student_id",
+                (assignment,),
+            ).fetchall()
+        return [_decode(payload) for (payload,) in rows]
+
+    def remove_missing(self, assignment: str, keep_ids: Iterable[str]) -> list[str]:
+        """Delete the results of students not in `keep_ids` (e.g. withdrawn); return their ids, sorted.
+
+        Manual scores are kept: they are a TA's work and cost nothing to keep if the student returns.
+        """
+        keep = set(keep_ids)
+        with self._lock, self._transaction():
+            stored = self._conn.execute(
+                "SELECT student_id FROM results WHERE assignment = ? ORDER BY student_id", (assignment,)
+            ).fetchall()
+            gone = [sid for (sid,) in stored if sid not in keep]
+            self._conn.executemany(
+                "DELETE FROM results WHERE student_id = ? AND assignment = ?",
+                [(sid, assignment) for sid in gone],
+            )
+        return gone
+
+    # ------------------------------------------------------------------ manual scores
+    def set_manual(
+        self, student_id: str, assignment: str, item_id: str, points: float, grader: str, comment: str = ""
+    ) -> None:
+        """Record (or replace) a TA's score for one manual rubric item, committed at once."""
+        points = float(points)
+        if points != points:  # NaN would silently turn a graded item back into "pending"
+            raise ValueError(f"manual score for {student_id}/{item_id} is NaN")
+        self._write(
+            "INSERT OR REPLACE INTO manual_scores "
+            "(student_id, assignment, item_id, points, grader, comment) VALUES (?, ?, ?, ?, ?, ?)",
+            (student_id, assignment, item_id, points, grader, comment),
+        )
+
+    def manual_scores(self, assignment: str) -> pd.DataFrame:
+        """Manual scores of one assignment, sorted by (student_id, item_id).
+
+        Columns: student_id, assignment, item_id, points, grader, comment.
+        """
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {', '.join(MANUAL_COLUMNS)} FROM manual_scores WHERE assignment = ? "
+                "ORDER BY student_id, item_id",
+                (assignment,),
+            ).fetchall()
+        frame = pd.DataFrame(rows, columns=list(MANUAL_COLUMNS))
+        return frame.astype({"points": "float64"})
+
+
+def _decode(payload: str) -> SubmissionResult:
+    return SubmissionResult.from_json(json.loads(payload))
