@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, console: Console) -> int:
     from grader.report.summary import print_summary
-    from grader.run import grade
+    from grader.run import grade_each
 
     columns = (TextColumn("[bold]grading[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -60,9 +60,11 @@ def _run(args, console: Console) -> int:
         def on_progress(student: str, done: int, total: int) -> None:
             progress.update(task, completed=done, total=total, description=student)
 
-        gradebook = grade(args.submissions, args.assignment, args.out, args.jobs, not args.no_cache,
-                          args.public_only, on_progress)
-    print_summary(gradebook, console)
+        books = grade_each(args.submissions, args.assignment, args.out, args.jobs, not args.no_cache,
+                           args.public_only, on_progress)
+    for name, gradebook in books.items():
+        console.print(f"[bold]{name}[/]")
+        print_summary(gradebook, console)
     console.print(f"gradebook, LMS export and feedback reports written under {args.out}/", highlight=False)
     return 0
 

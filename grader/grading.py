@@ -54,7 +54,7 @@ def run_observed(pool, rubric: Rubric, main_source: Path, extra_files: tuple[Pat
         submission_dir = workdir / "submission"
         copy_submission(extra_files, root, submission_dir)
         shutil.copyfile(main_source, submission_dir / rubric.main_file)
-        write_inputs(workdir, heldout_x)
+        write_inputs(workdir, {f"{name}_x": x for name, x in heldout_x.items()})
         limits = rubric.limits
         write_task(workdir, {
             "probe": str(rubric.probe), "main_file": rubric.main_file, "seed": rubric.seed,
@@ -99,7 +99,7 @@ def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: in
                              {name: x for name, (x, _) in setup.heldout.items()}, setup.hidden_paths, figures_dir)
     run = describe_run(artifacts.outcome, artifacts.observations, rubric)
     ctx = CheckContext(artifacts.observations, setup.reference, setup.heldout)
-    checks = judge_submission(rubric, ctx, run_problem=_run_problem(run, artifacts.observations))
+    checks = judge_submission(rubric, ctx, run_problem=_run_problem(run, artifacts.observations, rubric.main_file))
     return SubmissionResult(
         student_id=submission.student_id,
         assignment=rubric.name,
@@ -114,12 +114,14 @@ def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: in
     )
 
 
-def _run_problem(run: RunReport, observations: Observations) -> str:
-    """The sentence to show for checks that were never observed."""
+def _run_problem(run: RunReport, observations: Observations, main_file: str) -> str:
+    """The short sentence shown on checks that could not be observed; the run summary has the details."""
     load_error = observations.items.get("load.error")
     if load_error is not None and load_error.error is not None and load_error.error.type == "SyntaxError":
-        return run.message
-    return run.message if run.status != "ok" else ""
+        return f"Not run: {main_file} has a syntax error (see the summary at the top)."
+    if run.status != "ok":
+        return f"Not observed: the run stopped early ({run.status}; see the summary at the top)."
+    return ""
 
 
 def _not_gradable(setup: GradingSetup, submission: Submission, files: tuple[str, ...], seed: int) -> SubmissionResult:

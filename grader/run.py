@@ -93,15 +93,26 @@ def grade(
     public_only: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> pd.DataFrame:
-    """Grade every submission in `submissions`; returns the gradebook (all assignments concatenated)."""
+    """Grade every submission in `submissions`; returns the gradebook.
+
+    With several assignments (one subfolder each), their gradebooks are stacked with an `assignment` column.
+    """
+    books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress)
+    if len(books) == 1:
+        return next(iter(books.values()))
+    return pd.concat(books, names=["assignment", None]).reset_index(level=0).reset_index(drop=True)
+
+
+def grade_each(submissions: Path | str, assignment: str | None = None, out: Path | str = "grading",
+               jobs: int | None = None, use_cache: bool = True, public_only: bool = False,
+               on_progress: Callable[[str, int, int], None] | None = None) -> dict[str, pd.DataFrame]:
+    """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`."""
     submissions, out = Path(submissions), Path(out)
     jobs = jobs or os.cpu_count() or 1
-    frames = []
-    for rubric, folder in plan(submissions, assignment):
-        outputs = Outputs(out / rubric.name)
-        frame = grade_assignment(rubric, folder, outputs, jobs, use_cache, public_only, on_progress)
-        frames.append(frame.assign(assignment=rubric.name))
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return {
+        rubric.name: grade_assignment(rubric, folder, Outputs(out / rubric.name), jobs, use_cache, public_only, on_progress)
+        for rubric, folder in plan(submissions, assignment)
+    }
 
 
 def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, use_cache: bool,

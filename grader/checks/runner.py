@@ -38,7 +38,7 @@ def _counterpart(pattern: str, against: str, key: str) -> str:
     return against
 
 
-def missing_requirement(spec: CheckSpec, ctx: CheckContext, main_file: str) -> str:
+def missing_requirement(spec: CheckSpec, ctx: CheckContext, main_file: str, run_problem: str = "") -> str:
     """Why a required class or method is unavailable, or "" when all are there."""
     for name in spec.requires:
         class_name, _, method = name.partition(".")
@@ -46,7 +46,7 @@ def missing_requirement(spec: CheckSpec, ctx: CheckContext, main_file: str) -> s
         if api is None or not isinstance(api.value, dict):
             continue  # the run never got that far; the cases will say why
         if not api.value.get("defined"):
-            return f"{class_name} is not defined in {main_file}, so this check could not run."
+            return run_problem or f"{class_name} is not defined in {main_file}, so this check could not run."
         if method and api.value.get("methods", {}).get(method) is None:
             return f"{class_name} has no method {method}(), so this check could not run."
     return ""
@@ -54,7 +54,7 @@ def missing_requirement(spec: CheckSpec, ctx: CheckContext, main_file: str) -> s
 
 def judge_check(spec: CheckSpec, ctx: CheckContext, main_file: str, run_problem: str) -> CheckResult:
     """One CheckResult for one rubric check."""
-    missing = missing_requirement(spec, ctx, main_file)
+    missing = missing_requirement(spec, ctx, main_file, run_problem)
     if missing:
         return _result(spec, "skipped", 0.0, Judgement(0.0, message=missing, observed="not defined"))
     cases = resolve_cases(spec, ctx)
@@ -111,7 +111,8 @@ def _error_status(observation: Observation) -> tuple[Status, str, str]:
     if error.timeout:
         return "timeout", error.message, "time limit exceeded"
     if error.type in ("ProbeFailure", "MissingName"):
-        return "error", f"{call_of(observation)}: {error.message}", error.message
+        message = f"{observation.meta['call']}: {error.message}" if "call" in observation.meta else error.message
+        return "error", message, error.message
     return "error", f"{call_of(observation)} raised {error.describe()}", f"{error.type}: {error.message}"[:200]
 
 
@@ -130,6 +131,10 @@ def _whole_check_unavailable(spec: CheckSpec, ctx: CheckContext, run_problem: st
         if key.startswith(prefix) and observation.error is not None:
             status, message, _ = _error_status(observation)
             return status, message
+    for key, observation in sorted(ctx.student.items.items()):
+        if key.startswith("step.") and observation.error is not None:
+            status, message, _ = _error_status(observation)
+            return status, f"The probe step '{key[5:]}' stopped: {message}"
     return "error", _never_observed(ctx, run_problem)
 
 

@@ -45,3 +45,10 @@ class SandboxOutcome:
     degraded: tuple[str, ...] = field(default_factory=tuple)
     #: set when the sandbox machinery itself failed (never the student's fault)
     harness_error: str = ""
+    #: True when the memory controller killed a process of this run: all its processes together went over
+    #: limits.memory_mb of resident memory (the child then usually shows signal SIGKILL)
+    memory_killed: bool = False
+    #: True when the supervising process died during the run (killed from outside, or by the run itself where
+    #: process isolation is degraded); exit_code, cpu_s and max_rss_mb are then unknown (None, 0, 0) and
+    #: signal is the signal that ended the supervisor
+    supervisor_lost: bool = False

@@ -1,0 +1,180 @@
+"""What a freshly forked sandbox process does to itself before untrusted code runs.
+
+Each function applies one measure. Those that can be unavailable on a machine return the name of
+the degraded feature (or None), so the caller can report honestly instead of failing the run.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+from grader.sandbox import linux, mounts
+from grader.sandbox.limits import Limits
+
+# names of isolation features, as reported in SandboxOutcome.degraded
+NETWORK = "network namespace"
+FS_HIDING = "filesystem hiding"
+READ_ONLY = "read-only filesystem"
+PROCESS_NAMESPACE = "process namespace"
+PROCESS_LIMIT = "process limit"
+MEMORY_CGROUP = "memory cgroup"
+CAPABILITIES = "capability drop"
+
+#: the environment the untrusted code sees, besides HOME and TMPDIR
+BASE_ENVIRONMENT = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "MPLBACKEND": "Agg",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+_TMP_MB_MIN = 16
+
+
+def reset_signals() -> None:
+    """Undo the supervisor's signal handlers; the run gets Python's usual defaults."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+
+
+def redirect_stdio(log_fd: int, keep_fds: tuple[int, ...] = ()) -> None:
+    """stdin from /dev/null, stdout and stderr into the log; close every other descriptor but `keep_fds`."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    keep = sorted(fd for fd in keep_fds if fd > 2)
+    low = 3
+    for fd in keep:
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, _max_fd())
+
+
+def _max_fd() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 1 << 20
+
+
+def reopen_python_stdio() -> None:
+    """Fresh line-buffered sys.stdout/sys.stderr on fds 1 and 2, so output survives a kill mid-run."""
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        stream = open(fd, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)
+        setattr(sys, name, stream)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)
+
+
+def isolate_network() -> str | None:
+    """A new, empty network namespace (only a down loopback); as non-root it needs a user namespace too."""
+    flags = linux.CLONE_NEWNET if os.geteuid() == 0 else linux.CLONE_NEWUSER | linux.CLONE_NEWNET
+    try:
+        linux.unshare(flags)
+    except OSError:
+        return NETWORK
+    return None
+
+
+def build_filesystem(workdir: str, hidden: tuple[str, ...], tmp_mb: int, fresh_proc: bool) -> list[str]:
+    """Private mount namespace with the view described in `mounts`; returns degraded feature names."""
+    try:
+        mounts.make_private()
+        workdir_fd = mounts.bind_workdir(workdir)
+    except OSError:
+        return [FS_HIDING, READ_ONLY] if hidden else [READ_ONLY]
+    degraded = []
+    steps = [
+        lambda: mounts.mount_fresh_proc() if fresh_proc else None,
+        lambda: mounts.minimal_dev(tmp_mb),
+        lambda: mounts.remount_all_read_only(keep_writable=(workdir, "/dev/shm")),
+        lambda: mounts.cover_with_tmpfs("/tmp", tmp_mb, True, workdir, workdir_fd),
+    ]
+    for step in steps:
+        try:
+            step()
+        except OSError:
+            # each step stands alone: a failed one weakens the view but does not undo the others
+            if READ_ONLY not in degraded:
+                degraded.append(READ_ONLY)
+    if mounts.hide_paths(hidden, workdir, workdir_fd):
+        degraded.append(FS_HIDING)
+    os.close(workdir_fd)
+    return degraded
+
+
+def drop_privileges() -> str | None:
+    """Give up every capability for good (uid stays 0; see the README's isolation notes).
+
+    Without capabilities a root process can no longer undo the mounts, enter the host's namespaces,
+    or look into other processes (ptrace, /proc/<pid>/root), which all require CAP_SYS_ADMIN or
+    CAP_SYS_PTRACE. The securebits and the empty bounding set keep programs it executes from getting
+    them back.
+    """
+    try:
+        if os.geteuid() == 0:
+            linux.prctl(linux.PR_SET_SECUREBITS, linux.SECBITS_NO_ROOT_PRIVILEGE)
+            for capability in range(linux.last_capability() + 1):
+                linux.prctl(linux.PR_CAPBSET_DROP, capability)
+        linux.prctl(linux.PR_CAP_AMBIENT, linux.PR_CAP_AMBIENT_CLEAR_ALL)
+        linux.clear_capabilities()
+        linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
+        # not dumpable: other sandboxed processes of the same uid cannot read our memory or /proc entries
+        linux.prctl(linux.PR_SET_DUMPABLE, 0)
+    except OSError:
+        return CAPABILITIES
+    return None
+
+
+def tmp_size_mb(limits: Limits) -> int:
+    """Size of the private /tmp and /dev/shm: what one file may be, but never tiny."""
+    return max(limits.file_size_mb, _TMP_MB_MIN)
+
+
+def apply_rlimits(limits: Limits) -> None:
+    """Per-process limits; only lowering, which never needs a capability."""
+    cpu = max(1, int(round(limits.effective_cpu_seconds)))
+    megabyte = 1024 * 1024
+    _lower(resource.RLIMIT_CORE, 0, 0)
+    _lower(resource.RLIMIT_CPU, cpu, cpu + 2)
+    _lower(resource.RLIMIT_FSIZE, limits.file_size_mb * megabyte, limits.file_size_mb * megabyte)
+    _lower(resource.RLIMIT_NOFILE, limits.open_files, limits.open_files)
+    # not enforced for uid 0 (the pids cgroup does the real work), but right once a non-root uid is used
+    _lower(resource.RLIMIT_NPROC, limits.max_processes, limits.max_processes)
+    # last: everything above may still allocate
+    _lower(resource.RLIMIT_AS, limits.memory_mb * megabyte, limits.memory_mb * megabyte)
+
+
+def _lower(which: int, soft: int, hard: int) -> None:
+    """Set a limit, never above the current hard limit (raising it would need CAP_SYS_RESOURCE)."""
+    _, current_hard = resource.getrlimit(which)
+    if current_hard != resource.RLIM_INFINITY:
+        hard = min(hard, current_hard)
+        soft = min(soft, hard)
+    resource.setrlimit(which, (soft, hard))
+
+
+def scrub_environment(workdir: Path) -> None:
+    """Replace the environment by the fixed minimal one; temp files go to workdir/tmp."""
+    tmp = workdir / "tmp"
+    tmp.mkdir(exist_ok=True)
+    os.environ.clear()
+    os.environ.update(BASE_ENVIRONMENT)
+    os.environ["HOME"] = str(workdir)
+    os.environ["TMPDIR"] = str(tmp)
+    # tempfile caches its directory; the supervisor may have computed it already
+    tempfile.tempdir = None
+    sys.argv = [""]
+
+
+def single_thread_libraries() -> None:
+    """One torch thread (a forked child must not start a second OpenMP pool; see the feasibility notes)."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)

@@ -1,0 +1,149 @@
+"""The warm parent of one pool slot: `python -m grader.sandbox.zygote '<config json>'`.
+
+Imports the preload modules once, then serves the line protocol (see `protocol`) on stdin/stdout:
+one task line in, one outcome line out, each run in freshly forked processes. It never loads hidden
+data itself: whatever it holds in memory, every forked run can read.
+
+config: {"slot": int, "preload": [module, ...], "sys_path": [dir, ...], "rundir": dir,
+         "disable": [feature name, ...]}   (features named as in isolation; for tests of the fallbacks)
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+from grader.sandbox import isolation, linux, protocol, supervisor
+from grader.sandbox.cgroups import CONTROLLERS, SlotCgroups, own_cgroup, remove_stale
+from grader.sandbox.preload import import_modules
+
+
+def _take_protocol_fds() -> tuple[int, int]:
+    """Move the protocol pipes off fds 0/1, so stray prints of imported libraries cannot corrupt them."""
+    control = os.dup(0)
+    reply = os.dup(1)
+    os.set_inheritable(control, False)
+    os.set_inheritable(reply, False)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)  # fd 2 is the zygote's log file
+    return control, reply
+
+
+def _send(fd: int, message: dict) -> None:
+    data = protocol.encode(message)
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _read_line(state: supervisor.ZygoteState) -> bytes | None:
+    """Next request line, or None at EOF (the pool closed our stdin)."""
+    buffer = state.pending_input
+    while b"\n" not in buffer:
+        chunk = os.read(state.control_fd, 65536)
+        if not chunk:
+            return None
+        buffer += chunk
+    line, _, rest = bytes(buffer).partition(b"\n")
+    state.pending_input = bytearray(rest)
+    return line
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise supervisor.ShutdownRequested(f"signal {signum}")
+
+
+def _slot_cgroups(slot: int, disabled: set[str]) -> SlotCgroups:
+    cgroups = SlotCgroups.create(os.getpid(), slot)
+    for feature, controller in ((isolation.PROCESS_LIMIT, "pids"), (isolation.MEMORY_CGROUP, "memory")):
+        directory = getattr(cgroups, controller)
+        if feature in disabled and directory is not None:
+            directory.rmdir()
+            setattr(cgroups, controller, None)
+    return cgroups
+
+
+def _start(config: dict, control: int) -> tuple[supervisor.ZygoteState, str]:
+    """Build the zygote's state; the second value is an error message ("" when ready)."""
+    rundir = Path(config["rundir"])
+    slot = int(config["slot"])
+    disabled = set(config.get("disable", ()))
+    remove_stale([p for p in (own_cgroup(c) for c in CONTROLLERS) if p is not None])
+    state = supervisor.ZygoteState(
+        slot=slot,
+        cgroups=_slot_cgroups(slot, disabled),
+        always_hidden=(str(rundir),),
+        pidfile=rundir / f"slot{slot}.pid",
+        control_fd=control,
+    )
+    # orphans of a run that escaped its process group end up as our children instead of init's
+    linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
+    if isolation.PROCESS_NAMESPACE in disabled:
+        state.static_degraded.append(isolation.PROCESS_NAMESPACE)
+    else:
+        supervisor.probe_pid_namespace(state)
+    try:
+        import_modules(list(config.get("preload", ())))
+    except BaseException as error:  # noqa: BLE001 - reported to the pool, which reports it per task
+        traceback.print_exc()
+        return state, f"preload failed: {type(error).__name__}: {error}"
+    return state, ""
+
+
+def serve(state: supervisor.ZygoteState, reply: int) -> None:
+    """Answer requests until EOF on the control pipe."""
+    while (line := _read_line(state)) is not None:
+        try:
+            task = protocol.task_from_dict(protocol.decode(line)["task"])
+        except (ValueError, KeyError, TypeError) as error:
+            outcome = supervisor.harness_failure(state, f"bad request: {error}")
+        else:
+            try:
+                outcome = supervisor.run(state, task)
+            except Exception:  # noqa: BLE001 - a bug of ours; the run is already cleaned up, keep serving
+                outcome = supervisor.harness_failure(state, "sandbox supervisor error: " + traceback.format_exc(limit=5))
+        _send(reply, {"outcome": protocol.outcome_to_dict(outcome)})
+
+
+def main(argv: list[str]) -> int:
+    """Entry point; returns the process exit status."""
+    config = json.loads(argv[1])
+    pool_pid = os.getppid()
+    sys.path[:0] = [p for p in config.get("sys_path", ()) if p not in sys.path]
+    control, reply = _take_protocol_fds()
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    state, error = _start(config, control)
+    try:
+        hello = {"pid": os.getpid(), "cgroups": state.cgroups.as_paths(), "degraded": state.static_degraded}
+        _send(reply, {"hello": dict(hello, error=error)})
+        if not error:
+            serve(state, reply)
+    except (supervisor.ShutdownRequested, BrokenPipeError):
+        pass
+    finally:
+        state.cgroups.remove(reap=True)
+        if os.getppid() != pool_pid:
+            _remove_runtime_files(Path(config["rundir"]), state.slot)
+    return 0
+
+
+def _remove_runtime_files(rundir: Path, slot: int) -> None:
+    """The pool died without cleaning up: delete our files, and the directory once it is empty."""
+    for name in (f"slot{slot}.log", f"slot{slot}.pid"):
+        try:
+            (rundir / name).unlink()
+        except OSError:
+            pass
+    try:
+        rundir.rmdir()
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
