@@ -20,6 +20,7 @@ from grader.probe.errors import student_error, timeout_error
 from grader.probe.figures import save_open_figures
 from grader.probe.limits import StepTimeout, time_limit
 from grader.probe.load import run_script
+from grader.probe.seeding import seed_everything
 
 TASK_FILE = "task.json"
 
@@ -38,6 +39,7 @@ def run_in_child(workdir: Path) -> None:
     os._exit = _raise_process_exit
     try:
         os.chdir(student.parent)
+        seed_everything(int(task["seed"]))
         writer.step("load", "start")
         loaded = run_script(student, task["load_seconds"], frozenset(task.get("harvest", ())))
         if loaded.error is not None:
