@@ -163,8 +163,9 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
 def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
     """What a submission's process must not read: other hand-ins, rubrics, references, tests, results."""
     home = grader_home()
+    # .git holds every version of the reference; the probe code itself (probes/, grader/) is no secret.
     candidates = [submissions.resolve(), out.resolve(), home / "rubrics", home / "reference", home / "tests",
-                  home / "submissions"]
+                  home / "submissions", home / ".git"]
     return tuple(sorted({p for p in candidates if p.exists()}))
 
 

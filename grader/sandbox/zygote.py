@@ -117,8 +117,9 @@ def main(argv: list[str]) -> int:
     control, reply = _take_protocol_fds()
     signal.signal(signal.SIGTERM, _stop_on_signal)
     signal.signal(signal.SIGINT, _stop_on_signal)
-    state, error = _start(config, control)
+    state = None
     try:
+        state, error = _start(config, control)
         hello = {"pid": os.getpid(), "cgroups": state.cgroups.as_paths(), "degraded": state.static_degraded}
         _send(reply, {"hello": dict(hello, error=error)})
         if not error:
@@ -126,9 +127,10 @@ def main(argv: list[str]) -> int:
     except (supervisor.ShutdownRequested, BrokenPipeError):
         pass
     finally:
-        state.cgroups.remove(reap=True)
+        if state is not None:
+            state.cgroups.remove(reap=True)
         if os.getppid() != pool_pid:
-            _remove_runtime_files(Path(config["rundir"]), state.slot)
+            _remove_runtime_files(Path(config["rundir"]), int(config["slot"]))
     return 0
 
 

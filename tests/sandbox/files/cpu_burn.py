@@ -1,0 +1,3 @@
+print("burning CPU")
+while True:
+    pass

@@ -1,0 +1,4 @@
+import ctypes
+
+print("dereferencing NULL")
+ctypes.string_at(0)

@@ -1,0 +1,5 @@
+import time
+
+print("going to sleep")
+while True:
+    time.sleep(1)
