@@ -111,10 +111,16 @@ def linear_backward(ctx: ProbeContext) -> None:
     for batch, n_in, n_out in LINEAR_CASES:
         t = tag(batch, n_in, n_out)
         call = f"NPLinear({n_in}, {n_out}).backward(grad_out of shape ({batch}, {n_out}))"
-        keys = [f"linear.{kind}.{name}{t}" for kind in ("backward", "numerical") for name in ("W_grad", "b_grad", "dx")]
-        with ctx.attempt(*keys, call=call):
+        observed = [f"linear.backward.{name}{t}" for name in ("W_grad", "b_grad", "dx")]
+        with ctx.attempt(*observed, call=call):
             _needs_layout(ctx)
             _observe_linear_backward(ctx, batch, n_in, n_out, t, call)
+        # A separate attempt: finite differences can fail (e.g. forward has the wrong shape) without
+        # erasing what backward itself was seen to do.
+        numerical = [f"linear.numerical.{name}{t}" for name in ("W_grad", "b_grad", "dx")]
+        with ctx.attempt(*numerical, call=f"finite differences of NPLinear({n_in}, {n_out}).forward"):
+            _needs_layout(ctx)
+            _observe_linear_numerical(ctx, batch, n_in, n_out, t, call)
         twice = [f"linear.backward_twice.{name}{t}" for name in ("W_grad", "b_grad")]
         with ctx.attempt(*twice, call=call + " called twice"):
             _needs_layout(ctx)
@@ -136,20 +142,26 @@ def _record_param_grads(ctx: ProbeContext, layer: Any, prefix: str, t: str, call
 def _observe_linear_backward(ctx: ProbeContext, batch: int, n_in: int, n_out: int, t: str, call: str) -> None:
     W, b, x, g = _linear_case(ctx, batch, n_in, n_out)
     layer = layer_with(ctx, n_in, n_out, W, b)
-    y = layer.forward(x.copy())
+    layer.forward(x.copy())
     dx = layer.backward(g.copy())
     _record_param_grads(ctx, layer, "linear.backward", t, call)
-    kind = float_kind(y)
     if dx is None:
         ctx.record_failure(f"linear.backward.dx{t}", "backward returned None instead of the gradient with respect to its input", call=call)
     else:
         ctx.record(f"linear.backward.dx{t}", dx, call=call, what="the returned input gradient", dtype=float_kind(dx))
-    eps = 1e-6 if kind == "float64" else 1e-2
+
+
+def _observe_linear_numerical(ctx: ProbeContext, batch: int, n_in: int, n_out: int, t: str, call: str) -> None:
+    W, b, x, g = _linear_case(ctx, batch, n_in, n_out)
 
     def objective(W_: np.ndarray, b_: np.ndarray, x_: np.ndarray) -> float:
-        probe_layer = layer_with(ctx, n_in, n_out, W_, b_)
-        return float(np.sum(np.asarray(probe_layer.forward(x_), dtype=np.float64) * g))
+        out = np.asarray(layer_with(ctx, n_in, n_out, W_, b_).forward(x_), dtype=np.float64)
+        if out.shape != g.shape:
+            raise ProbeFailure(f"forward returned shape {out.shape}; finite differences need ({batch}, {n_out})")
+        return float(np.sum(out * g))
 
+    kind = float_kind(layer_with(ctx, n_in, n_out, W, b).forward(x.copy()))
+    eps = 1e-6 if kind == "float64" else 1e-2  # forward is linear in W, b and x: no truncation error
     numeric = {
         "W_grad": central_differences(lambda v: objective(v, b, x), W, eps),
         "b_grad": central_differences(lambda v: objective(W, v, x), b, eps),
@@ -218,10 +230,10 @@ def mse(ctx: ProbeContext) -> None:
         with ctx.attempt(f"mse.forward{t}", f"mse.backward{t}", call=call):
             loss_fn = ctx.get("NPMSELoss")()
             value = loss_fn.forward(pred.copy(), target.copy())
-            ctx.record(f"mse.forward{t}", np.asarray(value, dtype=np.float64), call=call, what="the loss")
+            ctx.record(f"mse.forward{t}", np.asarray(value, dtype=np.float64), call=call, what="the loss", dtype=float_kind(np.asarray(value)))
             with ctx.attempt(f"mse.backward{t}", call=call):
                 grad = loss_fn.backward()
-                ctx.record(f"mse.backward{t}", grad, call=call.replace("forward(pred, target)", "backward()"), what="the gradient")
+                ctx.record(f"mse.backward{t}", grad, call=call.replace("forward(pred, target)", "backward()"), what="the gradient", dtype=float_kind(grad))
 
 
 def relu(ctx: ProbeContext) -> None:
@@ -235,11 +247,11 @@ def relu(ctx: ProbeContext) -> None:
         layer = ctx.get("NPReLU")()
         given = x.copy()
         y = layer.forward(given)
-        ctx.record(f"relu.forward.y{t}", y, call=call, what="the output")
+        ctx.record(f"relu.forward.y{t}", y, call=call, what="the output", dtype=float_kind(y))
         ctx.record(f"relu.forward.input_after{t}", given, call=call, what="your input array after forward")
         with ctx.attempt(f"relu.backward.dx{t}", call=call):
             dx = layer.backward(g.copy())
-            ctx.record(f"relu.backward.dx{t}", dx, call="NPReLU().backward(grad_out of shape (4, 6))", what="the gradient")
+            ctx.record(f"relu.backward.dx{t}", dx, call="NPReLU().backward(grad_out of shape (4, 6))", what="the gradient", dtype=float_kind(dx))
     at_zero = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -2.0]])
     call = "NPReLU().backward(ones) after forward(x) with x containing exact zeros"
     with ctx.attempt("relu.backward.at_zero[b2_c3]", call=call):
@@ -327,7 +339,8 @@ def model_forward(ctx: ProbeContext) -> None:
         with ctx.attempt(key, call=f"NPModel.forward(x of shape ({batch}, 1))"):
             model = _model(ctx)
             x = ctx.rng(f"model-forward{batch}").uniform(-np.pi, np.pi, size=(batch, 1))
-            ctx.record(key, model.forward(x), call=f"NPModel.forward(x of shape ({batch}, 1))", what="the output")
+            y = model.forward(x)
+            ctx.record(key, y, call=f"NPModel.forward(x of shape ({batch}, 1))", what="the output", dtype=float_kind(y))
 
 
 def _model(ctx: ProbeContext) -> Any:

@@ -23,7 +23,7 @@ MAX_HARVEST = 8
 @dataclass
 class LoadResult:
     namespace: dict[str, Any]
-    #: (where it was found, object), module globals first, e.g. ("model", obj) or ("main() local 'net'", obj)
+    #: (where it was found, object), module globals first, e.g. ("model", obj) or ("net (a local variable of main())", obj)
     harvested: list[tuple[str, Any]] = field(default_factory=list)
     error: StudentError | None = None
 
@@ -43,7 +43,7 @@ class _Harvester:
         for name, value in list(names.items()):
             for label, item in _with_container_items(name, value):
                 if len(self.found) < MAX_HARVEST and id(item) not in self.found and self.wanted(item):
-                    self.found[id(item)] = (f"{where}'{label}'", item)
+                    self.found[id(item)] = (f"{label}{where}", item)
 
     def global_trace(self, frame, event, arg):  # noqa: ARG002 - sys.settrace signature
         if event != "call" or frame.f_code.co_filename != self.filename:
@@ -53,7 +53,7 @@ class _Harvester:
 
     def local_trace(self, frame, event, arg):  # noqa: ARG002
         if event == "return" and frame.f_code.co_name != "<module>":
-            self.scan(f"{frame.f_code.co_name}() local ", frame.f_locals)
+            self.scan(f" (a local variable of {frame.f_code.co_name}())", frame.f_locals)
         return self.local_trace
 
 
