@@ -12,6 +12,7 @@ from grader.checks.context import CheckContext
 from grader.checks.runner import judge_submission
 from grader.discover.submission import Submission
 from grader.probe.channel import Observations, read_observations
+from grader.report.feedback import student_figure_dir_name
 from grader.sandbox.task import SandboxOutcome, SandboxTask
 from grader.sandbox.workdir import copy_submission, create_workdir, remove_workdir, write_inputs, write_task
 from grader.score.advice import advice_for
@@ -93,7 +94,7 @@ def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: in
     files = tuple(str(p.relative_to(submission.root.parent)) for p in submission.files)
     if submission.problem or submission.main_file is None:
         return _not_gradable(setup, submission, files, seed)
-    figures_dir = setup.figures_dir / submission.student_id if setup.figures_dir else None
+    figures_dir = setup.figures_dir / student_figure_dir_name(submission.student_id) if setup.figures_dir else None
     extra = tuple(p for p in submission.files if p != submission.main_file) if submission.root.is_dir() else ()
     artifacts = run_observed(pool, rubric, submission.main_file, extra, submission.root,
                              {name: x for name, (x, _) in setup.heldout.items()}, setup.hidden_paths, figures_dir)

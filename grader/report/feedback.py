@@ -35,6 +35,7 @@ _STATUS = {
     "manual": ("graded by hand", "neutral", "✍️"),
 }
 _RUN_LABELS = {
+    "ok": "While running your script",
     "timeout": "Your program ran out of time",
     "crashed": "Your program crashed",
     "memory": "Your program ran out of memory",
@@ -207,13 +208,30 @@ def _report_context(
         "percent": f"{result.score / max_score * 100:.1f}" if max_score > 0 else "",
         "percent_width": f"{min(100.0, max(0.0, result.score / max_score * 100)):.1f}" if max_score > 0 else "0",
         "pending": text.fmt_points(result.pending_points) if result.pending_points else "",
-        "run_failed": result.run.status != "ok",
+        "run_failed": result.run.status != "ok" or bool(result.run.message),
         "run_label": _RUN_LABELS.get(result.run.status, result.run.status),
         "sections": _sections(result, views, section_titles),
         "lost": lost,
+        "student_figures": _student_figures(result),
         "output": output,
         "generated_at": generated_at,
     }
+
+
+_FIGURE_NAME = re.compile(r"^figure_\d{2}\.png$")
+
+
+def student_figure_dir_name(student_id: str) -> str:
+    """Folder next to the reports with the figures the student's own script drew."""
+    _check_file_name(student_id)
+    return f"{student_id}_figures"
+
+
+def _student_figures(result: SubmissionResult) -> list[str]:
+    """Links to the figures the script drew (names are ours, checked again since results are data)."""
+    names = result.extra.get("figures", []) if isinstance(result.extra, dict) else []
+    folder = student_figure_dir_name(result.student_id)
+    return [quote(f"{folder}/{name}") for name in names if isinstance(name, str) and _FIGURE_NAME.match(name)]
 
 
 def _sections(
