@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     selftest = commands.add_parser("selftest", help="check a rubric against its reference and its known mistakes (mutants)")
     selftest.add_argument("assignment")
     selftest.add_argument("--jobs", type=int, default=None)
+    handout = commands.add_parser("handout", help="print the student-facing contract of an assignment")
+    handout.add_argument("assignment")
     commands.add_parser("list", help="list the assignments this grader knows")
     return parser
 
@@ -32,16 +34,19 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
     from grader.run import GradingError
+    from grader.score.rubric import RubricError
 
     try:
         if args.command == "run":
             return _run(args, console)
         if args.command == "selftest":
             return _selftest(args, console)
+        if args.command == "handout":
+            return _handout(args, console)
         for name in available_assignments():
             console.print(name)
         return 0
-    except GradingError as exc:
+    except (GradingError, RubricError) as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         return 2
     except KeyboardInterrupt:
@@ -66,6 +71,26 @@ def _run(args, console: Console) -> int:
         console.print(f"[bold]{name}[/]")
         print_summary(gradebook, console)
     console.print(f"gradebook, LMS export and feedback reports written under {args.out}/", highlight=False)
+    return 0
+
+
+def _handout(args, console: Console) -> int:
+    from grader.assignments import load_assignment
+    from grader.score.rubric import RubricError
+
+    try:
+        rubric = load_assignment(args.assignment)
+    except RubricError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return 2
+    text = getattr(rubric, "handout", "")
+    if text:
+        console.print(text, highlight=False, markup=False)
+        return 0
+    # Without a written contract, the API table of the rubric is the contract.
+    console.print(f"{rubric.title}\nHand in: {rubric.main_file}\n", highlight=False, markup=False)
+    for name, methods in rubric.api.items():
+        console.print(f"{name}: " + ", ".join(methods), highlight=False, markup=False)
     return 0
 
 
