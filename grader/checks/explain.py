@@ -23,6 +23,9 @@ class Comparison:
     #: e.g. "[2, 0]: yours 0.628, expected 0.314"
     worst: str
 
+    #: e.g. "yours are 0.3333 times the expected values everywhere", when that explains the difference
+    pattern: str = ""
+
     @property
     def error_text(self) -> str:
         if not np.isfinite(self.relative_error):
@@ -43,7 +46,25 @@ def compare(observed: np.ndarray, expected: np.ndarray, rtol: float) -> Comparis
     scale = max(float(np.max(np.abs(expected))), 1e-12)
     error = float(np.max(difference)) / scale
     index = np.unravel_index(int(np.argmax(difference)), difference.shape)
-    return Comparison(error <= rtol, error, _entry(index, observed, expected))
+    ok = error <= rtol
+    return Comparison(ok, error, _entry(index, observed, expected), "" if ok else scale_pattern(observed, expected))
+
+
+def scale_pattern(observed: np.ndarray, expected: np.ndarray) -> str:
+    """Name a constant factor between the arrays (1/batch, 2, -1, 0...): it usually names the bug."""
+    norm = float(np.vdot(expected, expected))
+    if norm == 0 or observed.size < 2:
+        return ""
+    factor = float(np.vdot(observed, expected)) / norm
+    residual = np.max(np.abs(observed - factor * expected)) / max(float(np.max(np.abs(expected))), 1e-12)
+    if residual > 1e-6 or abs(factor - 1) < 1e-6:
+        return ""
+    if abs(factor) < 1e-12:
+        return "yours are all zero"
+    inverse = 1 / factor
+    if abs(inverse - round(inverse)) < 1e-6 and abs(round(inverse)) > 1:
+        return f"yours are exactly 1/{round(inverse)} of the expected values everywhere"
+    return f"yours are exactly {number(factor)} times the expected values everywhere"
 
 
 def _entry(index: tuple[int, ...], observed: np.ndarray, expected: np.ndarray) -> str:

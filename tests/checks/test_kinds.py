@@ -139,3 +139,14 @@ def test_target_loss_computes_the_loss_here_and_keeps_the_best_model():
     assert judgement.fraction == 1.0 and judgement.details["model"] == "'good'"
     judgement = judge_target_loss(check, ctx, ["p[0]"])
     assert judgement.fraction == 0.0 and "validation MSE of 0.5131 on fresh data; the target is 0.035" in judgement.message
+
+
+def test_a_constant_factor_is_named_because_it_names_the_bug():
+    expected = np.array([3.0, -1.5, 6.0])
+    third = ctx_for({"k": (expected / 3, {"what": "b_grad"})}, {"k": (expected, {})})
+    verdict = judge_match_reference(spec("match_reference"), third, "k", None)
+    assert "Note: yours are exactly 1/3 of the expected values everywhere." in verdict.message
+    doubled = ctx_for({"k": (expected * -2, {"what": "b_grad"})}, {"k": (expected, {})})
+    assert "yours are exactly -2 times" in judge_match_reference(spec("match_reference"), doubled, "k", None).message
+    zeros = ctx_for({"k": (expected * 0, {"what": "b_grad"})}, {"k": (expected, {})})
+    assert "yours are all zero" in judge_match_reference(spec("match_reference"), zeros, "k", None).message

@@ -64,7 +64,8 @@ def judge_match_reference(spec: CheckSpec, ctx: CheckContext, key: str, against:
         return CaseVerdict(True)
     return CaseVerdict(
         False,
-        f"{call_of(student)}: {what_of(student)} and the reference differ ({result.error_text} > {number(rtol)}; {result.worst})",
+        f"{call_of(student)}: {what_of(student)} and the reference differ ({result.error_text} > {number(rtol)}; "
+        f"{result.worst}){_pattern(result)}",
         observed=f"{result.error_text}; {result.worst}",
         details={"relative_error": _finite(result.relative_error), "rtol": rtol},
     )
@@ -81,7 +82,8 @@ def judge_consistent(spec: CheckSpec, ctx: CheckContext, key: str, against: str 
         return CaseVerdict(True)
     return CaseVerdict(
         False,
-        f"{call_of(student)}: {what_of(student)} and {what_of(other)} differ ({result.error_text} > {number(rtol)}; {result.worst})",
+        f"{call_of(student)}: {what_of(student)} and {what_of(other)} differ ({result.error_text} > {number(rtol)}; "
+        f"{result.worst}){_pattern(result)}",
         observed=f"{result.error_text}; {result.worst}",
         details={"relative_error": _finite(result.relative_error), "rtol": rtol},
     )
@@ -102,6 +104,10 @@ def judge_within(spec: CheckSpec, ctx: CheckContext, key: str, against: str | No
         f"{call_of(student)}: {what_of(student)} was {shown}; expected values in [{number(low)}, {number(high)}]",
         observed=shown,
     )
+
+
+def _pattern(result) -> str:
+    return f". Note: {result.pattern}." if result.pattern else ""
 
 
 def _finite(x: float) -> float | None:
