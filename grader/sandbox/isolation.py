@@ -94,7 +94,7 @@ def build_filesystem(workdir: str, hidden: tuple[str, ...], tmp_mb: int, fresh_p
         lambda: mounts.mount_fresh_proc() if fresh_proc else None,
         lambda: mounts.minimal_dev(tmp_mb),
         lambda: mounts.remount_all_read_only(keep_writable=(workdir, "/dev/shm")),
-        lambda: mounts.cover_with_tmpfs("/tmp", tmp_mb, True, workdir, workdir_fd),
+        lambda: _private_tmp(tmp_mb, workdir, workdir_fd),
     ]
     for step in steps:
         try:
@@ -107,6 +107,23 @@ def build_filesystem(workdir: str, hidden: tuple[str, ...], tmp_mb: int, fresh_p
         degraded.append(FS_HIDING)
     os.close(workdir_fd)
     return degraded
+
+
+def interpreter_paths() -> tuple[str, ...]:
+    """Where the interpreter, its packages and the grader live, as the trusted zygote sees them.
+
+    A checkout or virtualenv under /tmp would vanish behind the private /tmp, and every lazy import
+    (numpy submodules, matplotlib backends, the probe) would fail; these stay visible, read-only.
+    """
+    checkout = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    candidates = {sys.prefix, sys.exec_prefix, sys.base_prefix, *sys.path, checkout}
+    return tuple(sorted(os.path.realpath(p) for p in candidates if p and os.path.isdir(p)))
+
+
+def _private_tmp(tmp_mb: int, workdir: str, workdir_fd: int) -> None:
+    kept = mounts.open_kept(interpreter_paths(), "/tmp")
+    mounts.cover_with_tmpfs("/tmp", tmp_mb, True, workdir, workdir_fd)
+    mounts.reexpose_read_only(kept)
 
 
 def drop_privileges() -> str | None:

@@ -126,6 +126,22 @@ def cover_with_tmpfs(path: str, size_mb: int, writable: bool, workdir: str, work
     _reexpose_workdir(path, workdir, workdir_fd)
 
 
+def open_kept(paths: tuple[str, ...], covered: str) -> dict[str, int]:
+    """O_PATH handles on the paths inside `covered` that must stay visible once it is mounted over."""
+    inside = sorted(p for p in paths if _is_within(p, covered) and p != covered and os.path.isdir(p))
+    outermost = [p for p in inside if not any(_is_within(p, q) and p != q for q in inside)]
+    return {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p in outermost}
+
+
+def reexpose_read_only(kept: dict[str, int]) -> None:
+    """Bind each kept directory back at its old place, read-only (e.g. a virtualenv under /tmp)."""
+    for path, fd in kept.items():
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        linux.mount(f"/proc/self/fd/{fd}", path, None, linux.MS_BIND | linux.MS_REC)
+        linux.mount(None, path, None, linux.MS_REMOUNT | linux.MS_BIND | linux.MS_RDONLY)
+        os.close(fd)
+
+
 def hide_file(path: str) -> None:
     """Bind /dev/null over a file, read-only: the file reads as empty and cannot be written."""
     linux.mount("/dev/null", path, None, linux.MS_BIND)
