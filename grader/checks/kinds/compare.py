@@ -55,34 +55,26 @@ def judge_shape(spec: CheckSpec, ctx: CheckContext, key: str, against: str | Non
 
 def judge_match_reference(spec: CheckSpec, ctx: CheckContext, key: str, against: str | None) -> CaseVerdict:
     student, reference = ctx.pair(key)
-    problem = _shape_problem(student, reference.array.shape, lenient_scalars=True)
-    if problem:
-        return problem
-    rtol = _rtol(spec, student)
-    result = compare(student.array.reshape(reference.array.shape), reference.array, rtol)
-    if result.ok:
-        return CaseVerdict(True)
-    return CaseVerdict(
-        False,
-        f"{call_of(student)}: {what_of(student)} and the reference differ ({result.error_text} > {number(rtol)}; "
-        f"{result.worst}){_pattern(result)}",
-        observed=f"{result.error_text}; {result.worst}",
-        details={"relative_error": _finite(result.relative_error), "rtol": rtol},
-    )
+    return _values_verdict(student, reference, "the reference", _rtol(spec, student))
 
 
 def judge_consistent(spec: CheckSpec, ctx: CheckContext, key: str, against: str | None) -> CaseVerdict:
     student, other = ctx.student.items[key], ctx.student.items[against]
-    problem = _shape_problem(student, other.array.shape if other.array is not None else (), lenient_scalars=True)
+    return _values_verdict(student, other, what_of(other), _rtol(spec, student, other))
+
+
+def _values_verdict(student: Observation, expected: Observation, expected_name: str, rtol: float) -> CaseVerdict:
+    """Shapes first, then values within `rtol`, explained with the worst entry and any constant factor."""
+    expected_shape = expected.array.shape if expected.array is not None else ()
+    problem = _shape_problem(student, expected_shape, lenient_scalars=True)
     if problem:
         return problem
-    rtol = _rtol(spec, student, other)
-    result = compare(student.array.reshape(other.array.shape), other.array, rtol)
+    result = compare(student.array.reshape(expected_shape), expected.array, rtol)
     if result.ok:
         return CaseVerdict(True)
     return CaseVerdict(
         False,
-        f"{call_of(student)}: {what_of(student)} and {what_of(other)} differ ({result.error_text} > {number(rtol)}; "
+        f"{call_of(student)}: {what_of(student)} and {expected_name} differ ({result.error_text} > {number(rtol)}; "
         f"{result.worst}){_pattern(result)}",
         observed=f"{result.error_text}; {result.worst}",
         details={"relative_error": _finite(result.relative_error), "rtol": rtol},
