@@ -33,8 +33,15 @@ def load_assignment(name: str, home: Path | None = None) -> Rubric:
 
 
 def load_reference(rubric: Rubric) -> ModuleType:
-    """Import the reference module (trusted code, only ever on the trusted side)."""
-    spec = importlib.util.spec_from_file_location(f"reference_{rubric.name}", rubric.reference)
+    """Import the module with the [data] functions (trusted code, only ever on the trusted side).
+
+    That is [assignment] data if given, else the reference; a reference that is no Python module (a notebook)
+    and no data module give an empty module (such a rubric declares no [data]).
+    """
+    path = rubric.data_module or rubric.reference
+    if path.suffix != ".py":
+        return ModuleType(f"reference_{rubric.name}")
+    spec = importlib.util.spec_from_file_location(f"reference_{rubric.name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape  # messages quote rubric text like "[api]": never markup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from grader.assignments import available_assignments
@@ -21,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
     run.add_argument("--no-cache", action="store_true", help="regrade everything, even unchanged submissions")
     run.add_argument("--public-only", action="store_true", help="withhold details of hidden checks in feedback reports")
+    run.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                     help="grade on a Dask cluster, e.g. tcp://host:8786 (see docs/scaling.md)")
     selftest = commands.add_parser("selftest", help="check a rubric against its reference and its known mistakes (mutants)")
     selftest.add_argument("assignment")
     selftest.add_argument("--jobs", type=int, default=None)
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             console.print(name)
         return 0
     except (GradingError, RubricError) as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
     except KeyboardInterrupt:
         console.print("[yellow]interrupted; finished submissions are saved and a rerun continues from there[/]")
@@ -66,7 +69,7 @@ def _run(args, console: Console) -> int:
             progress.update(task, completed=done, total=total, description=student)
 
         books = grade_each(args.submissions, args.assignment, args.out, args.jobs, not args.no_cache,
-                           args.public_only, on_progress)
+                           args.public_only, on_progress, args.scheduler)
     for name, gradebook in books.items():
         console.print(f"[bold]{name}[/]")
         print_summary(gradebook, console)
@@ -81,11 +84,11 @@ def _handout(args, console: Console) -> int:
     try:
         rubric = load_assignment(args.assignment)
     except RubricError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
     text = getattr(rubric, "handout", "")
     if text:
-        console.print(text, highlight=False, markup=False)
+        print(text.strip("\n"))  # plain print: the contract's own line breaks matter, no re-wrapping
         return 0
     # Without a written contract, the API table of the rubric is the contract.
     console.print(f"{rubric.title}\nHand in: {rubric.main_file}\n", highlight=False, markup=False)

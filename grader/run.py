@@ -21,12 +21,14 @@ from grader.checks.runner import judge_submission
 from grader.discover import DiscoveryError, Submission, discover
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission, run_observed
-from grader.report.feedback import write_feedback
+from grader.probe.runtime import precompile_probe
+from grader.report.incremental import write_reports
 from grader.report.gradebook import apply_manual_scores, build_gradebook
 from grader.sandbox.pool import SandboxPool
 from grader.score.result import SubmissionResult
 from grader.score.rubric import Rubric, RubricError
 from grader.store.results import ResultStore
+from grader.store.runs import CachedSandbox
 
 MANUAL_SCORES = "manual_scores.csv"
 
@@ -92,12 +94,14 @@ def grade(
     use_cache: bool = True,
     public_only: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Grade every submission in `submissions`; returns the gradebook.
 
     With several assignments (one subfolder each), their gradebooks are stacked with an `assignment` column.
+    `scheduler` ("tcp://host:port") sends the sandboxed runs to a Dask cluster instead of local processes.
     """
-    books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress)
+    books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress, scheduler)
     if len(books) == 1:
         return next(iter(books.values()))
     return pd.concat(books, names=["assignment", None]).reset_index(level=0).reset_index(drop=True)
@@ -105,29 +109,46 @@ def grade(
 
 def grade_each(submissions: Path | str, assignment: str | None = None, out: Path | str = "grading",
                jobs: int | None = None, use_cache: bool = True, public_only: bool = False,
-               on_progress: Callable[[str, int, int], None] | None = None) -> dict[str, pd.DataFrame]:
+               on_progress: Callable[[str, int, int], None] | None = None,
+               scheduler: str | None = None) -> dict[str, pd.DataFrame]:
     """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`."""
     submissions, out = Path(submissions), Path(out)
     jobs = jobs or os.cpu_count() or 1
     return {
-        rubric.name: grade_assignment(rubric, folder, Outputs(out / rubric.name), jobs, use_cache, public_only, on_progress)
+        rubric.name: grade_assignment(rubric, folder, Outputs(out / rubric.name), jobs, use_cache, public_only, on_progress,
+                                      scheduler)
         for rubric, folder in plan(submissions, assignment)
     }
 
 
 def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, use_cache: bool,
-                     public_only: bool, on_progress=None) -> pd.DataFrame:
+                     public_only: bool, on_progress=None, scheduler: str | None = None) -> pd.DataFrame:
     try:
         found = discover(folder, rubric.main_file)
     except DiscoveryError as exc:
         raise GradingError(str(exc)) from None
-    outputs.root.mkdir(parents=True, exist_ok=True)
+    try:
+        outputs.root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # e.g. --out names a file, or a folder we may not write
+        raise GradingError(f"cannot create the output folder {outputs.root}: {exc.strerror}") from None
     key = grading_key(rubric)
     hidden = hidden_paths(folder, outputs.root)
-    with SandboxPool(jobs=jobs, preload=rubric.limits.preload) as pool, ResultStore(outputs.store) as store:
-        setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback)
+    with ResultStore(outputs.store) as store:
         todo = [s for s in found if not (use_cache and store.lookup(s.student_id, rubric.name, s.content_hash(), key))]
-        _grade_all(pool, setup, todo, store, len(found), on_progress)
+        # Only what changed is graded; with nothing to grade, no pool starts and the reference does not run.
+        if todo and scheduler:
+            from grader.distributed.dask_runner import grade_on_cluster
+
+            grade_on_cluster(scheduler, rubric, key, todo, store, len(found), on_progress, outputs.feedback)
+        elif todo:
+            # CachedSandbox replays recorded runs whose sandbox input is unchanged (e.g. only points or
+            # tolerances were edited) and starts the pool only for the first run it must execute.
+            if not use_cache:
+                store.clear_runs(rubric.name)
+            with CachedSandbox(lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload), store, jobs,
+                               rubric.name, replay=use_cache) as pool:
+                setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback)
+                _grade_all(pool, setup, todo, store, len(found), on_progress)
         store.remove_missing(rubric.name, [s.student_id for s in found])
         results = store.results(rubric.name)
     return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
@@ -137,7 +158,8 @@ def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultS
     done = total - len(todo)
     if on_progress:
         on_progress("", done, total)
-    with ThreadPoolExecutor(max_workers=max(1, pool.jobs)) as executor:
+    executor = ThreadPoolExecutor(max_workers=max(1, pool.jobs))
+    try:
         futures = {executor.submit(grade_submission, pool, setup, s, setup.rubric.seed): s for s in todo}
         for future in as_completed(futures):
             result = future.result()
@@ -145,18 +167,31 @@ def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultS
             done += 1
             if on_progress:
                 on_progress(result.student_id, done, total)
+    except BaseException:
+        # Ctrl-C (or an error of ours): do not wait for the runs in progress to reach their time limits.
+        # Closing the pool kills their sandboxes, so the threads waiting on them return at once; their
+        # results are never stored (this loop is over), so a rerun grades those submissions again.
+        executor.shutdown(wait=False, cancel_futures=True)
+        pool.close()
+        raise
+    finally:
+        executor.shutdown(wait=True)
 
 
 def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool,
             section_titles: dict[str, str] | None = None) -> pd.DataFrame:
     """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results."""
     if outputs.manual.is_file():
-        results = apply_manual_scores(results, pd.read_csv(outputs.manual, dtype={"student_id": str}))
+        # a TA's hand-edited file: its mistakes are instructor input, reported in one line, not a traceback
+        try:
+            results = apply_manual_scores(results, pd.read_csv(outputs.manual, dtype={"student_id": str}))
+        except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
+            raise GradingError(f"{outputs.manual}: {exc}") from None
     gradebook = build_gradebook(results)
     export_gradebook_csv(gradebook, outputs.gradebook)
     export_lms_csv(gradebook, outputs.lms)
-    for result in results:
-        write_feedback(result, outputs.feedback, public_only=public_only, section_titles=section_titles)
+    # only reports whose content changed are rendered again (an unchanged class re-renders nothing)
+    write_reports(results, outputs.feedback, outputs.store, public_only=public_only, section_titles=section_titles)
     return gradebook
 
 
@@ -172,6 +207,7 @@ def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
 def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figures: Path) -> GradingSetup:
     """Run the reference through the same probe; refuse a rubric that its own reference does not pass."""
     reference = load_reference(rubric)
+    precompile_probe(rubric.probe)
     heldout = {}
     for spec in rubric.heldout:
         x, y = getattr(reference, spec.function)(spec.seed, spec.size)

@@ -6,6 +6,7 @@ mutant fails is reported as unable to fail: it cannot be trusted to catch anythi
 """
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import tomllib
@@ -68,13 +69,30 @@ def apply_mutant(source: str, mutant: Mutant) -> str:
     return source
 
 
+def apply_mutant_to_notebook(text: str, mutant: Mutant) -> str:
+    """The same substitutions on a notebook's code cells (each `old` once in all code cells together)."""
+    notebook = json.loads(text)
+    cells = [c for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
+    for old, new in mutant.replace:
+        hits = [i for i, source in enumerate(sources) if old in source]
+        if sum(source.count(old) for source in sources) != 1:
+            raise ValueError(f"mutant '{mutant.name}': {old!r} must occur exactly once in the reference's code cells")
+        sources[hits[0]] = sources[hits[0]].replace(old, new)
+    for cell, source in zip(cells, sources):
+        cell["source"] = source
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
 def write_mutants(rubric: Rubric, folder: Path) -> list[Mutant]:
-    """Materialise every mutant as `<folder>/<name>.py`, a submission like any other."""
+    """Materialise every mutant as `<folder>/<name><suffix>` (the reference's: .py or .ipynb), a submission like any other."""
     source = rubric.reference.read_text(encoding="utf-8")
+    suffix = rubric.reference.suffix
+    mutate = apply_mutant_to_notebook if suffix == ".ipynb" else apply_mutant
     mutants = load_mutants(rubric)
     folder.mkdir(parents=True, exist_ok=True)
     for mutant in mutants:
-        (folder / f"{mutant.name}.py").write_text(apply_mutant(source, mutant), encoding="utf-8")
+        (folder / f"{mutant.name}{suffix}").write_text(mutate(source, mutant), encoding="utf-8")
     return mutants
 
 

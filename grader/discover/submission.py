@@ -6,6 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def printable(name: str) -> str:
+    """A file name as text that can be stored and shown: bytes that are not UTF-8 become U+FFFD.
+
+    Names come from the file system as str with surrogate escapes for such bytes, which no UTF-8
+    encoder (SQLite, JSON files, HTML) accepts.
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 @dataclass(frozen=True)
 class Submission:
     """One student's work: the files to grade, relative names as the student gave them."""

@@ -1,11 +1,21 @@
 """The observation channel: how a sandboxed run reports what it saw, and how the trusted side reads it.
 
 The child appends one JSON object per line to `observations/index.jsonl` and stores arrays as `.npy` files
-next to it. Nothing is pickled. The reader treats the directory as hostile: malformed lines, oversized or
-object-dtype arrays and unknown fields are ignored rather than trusted.
+next to it. Nothing is pickled. The reader treats the directory as hostile: oversized or object-dtype
+arrays and unknown fields are ignored rather than trusted.
+
+The folder is writable by the student's code too, so the writer numbers its lines, records the SHA-256
+of every array file it writes, writes only from the process that started the run (never from a child
+the submission forked), and closes with an "end" line. The reader refuses the whole record as tampered
+when lines are out of sequence or malformed, an array file changed or is referenced twice, anything
+follows the end, or the probe itself reported tampering (see `integrity`). Forged lines therefore
+cannot be mixed into a genuine record without rewriting it consistently, which takes reading the
+grader's source; docs/security.md says what remains possible.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import math
 import os
@@ -61,6 +71,12 @@ class Observations:
     items: dict[str, Observation] = field(default_factory=dict)
     started: list[str] = field(default_factory=list)
     finished: dict[str, str] = field(default_factory=dict)
+    #: the run's closing line was seen: the probe got to the end of its work
+    complete: bool = False
+    #: why the record cannot be trusted (the submission altered it or the grader's code), or ""
+    tampered: str = ""
+    #: library attributes the script replaced, which the probe restored before probing (e.g. "numpy.allclose")
+    restored: tuple[str, ...] = ()
 
     def get(self, key: str) -> Observation | None:
         return self.items.get(key)
@@ -89,8 +105,15 @@ class ObservationWriter:
         directory.mkdir(parents=True, exist_ok=True)
         self._index = open(directory / INDEX, "a", encoding="utf-8")
         self._count = 0
+        self._seq = 0
+        # a process the submission forks inherits this writer; only the run's own process may report
+        self._pid = os.getpid()
 
     def _write(self, entry: dict[str, Any]) -> None:
+        if os.getpid() != self._pid:
+            return
+        entry["seq"] = self._seq
+        self._seq += 1
         self._index.write(json.dumps(entry, allow_nan=True) + "\n")
         self._index.flush()
 
@@ -99,10 +122,18 @@ class ObservationWriter:
         entry: dict[str, Any] = {"type": "obs", "key": key, "meta": meta or {}}
         array = _as_numeric_array(value)
         if array is not None:
+            if os.getpid() != self._pid:
+                return
             self._count += 1
             name = f"{self._count:05d}.npy"
-            np.save(self.directory / name, array, allow_pickle=False)
+            buffer = io.BytesIO()
+            np.save(buffer, array, allow_pickle=False)
+            data = buffer.getvalue()
+            # "xb": a file the submission planted under this name (or a link) is never written through
+            with open(self.directory / name, "xb") as handle:
+                handle.write(data)
             entry["file"] = name
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
         else:
             entry["value"] = _jsonable(value)
         self._write(entry)
@@ -113,6 +144,18 @@ class ObservationWriter:
     def step(self, name: str, event: str) -> None:
         """event: "start", or how it ended: "done", "timeout", "error"."""
         self._write({"type": "step", "step": name, "event": event})
+
+    def restored(self, names: list[str]) -> None:
+        """Library attributes the script replaced and the probe put back before probing."""
+        self._write({"type": "restored", "names": names[:50]})
+
+    def tampered(self, what: list[str]) -> None:
+        """The submission changed the grader's code or records: the trusted side will score nothing."""
+        self._write({"type": "tampered", "what": what[:50]})
+
+    def finish(self) -> None:
+        """The last line of a complete record."""
+        self._write({"type": "end"})
 
 
 def _as_numeric_array(value: Any) -> np.ndarray | None:
@@ -147,38 +190,72 @@ def read_observations(directory: Path) -> Observations:
             raw = handle.read(MAX_INDEX_BYTES)
     except OSError:
         return result
-    for line in raw.decode("utf-8", errors="replace").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(entry, dict):
-            _apply_entry(result, entry, directory)
+    lines = raw.decode("utf-8", errors="replace").split("\n")
+    # a run killed in the middle of a write leaves one unfinished last line; that is no tampering
+    if lines and lines[-1] and not raw.endswith(b"\n"):
+        lines = lines[:-1]
+    files: set[str] = set()
+    for number, line in enumerate(line for line in lines if line):
+        problem = _apply_line(result, line, number, directory, files)
+        if problem:
+            result.tampered = result.tampered or problem
+    if result.tampered:
+        # nothing in a record that was tampered with can be trusted, including what it says about steps
+        return Observations(tampered=result.tampered, restored=result.restored)
     return result
 
 
-def _apply_entry(result: Observations, entry: dict[str, Any], directory: Path) -> None:
-    if entry.get("type") == "step":
+def _apply_line(result: Observations, line: str, number: int, directory: Path, files: set[str]) -> str:
+    """Apply one index line; returns why the record cannot be trusted, or ""."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return f"line {number + 1} of the record is not the grader's"
+    if not isinstance(entry, dict) or entry.get("seq") != number:
+        return f"line {number + 1} of the record is not the grader's"
+    if result.complete:
+        return "lines were added to the record after the grader finished it"
+    kind = entry.get("type")
+    if kind == "tampered":
+        what = [str(w)[:200] for w in entry.get("what", []) if isinstance(w, str)]
+        return ", ".join(what[:5]) if what else "the grader's code"
+    if kind == "end":
+        result.complete = True
+    elif kind == "restored":
+        result.restored = tuple(str(n)[:200] for n in entry.get("names", []) if isinstance(n, str))[:50]
+    elif kind == "step":
         step, event = entry.get("step"), entry.get("event")
         if isinstance(step, str) and isinstance(event, str):
             if event == "start":
                 result.started.append(step)
             else:
                 result.finished[step] = event
-        return
+    elif kind == "obs":
+        return _apply_entry(result, entry, directory, files)
+    return ""
+
+
+def _apply_entry(result: Observations, entry: dict[str, Any], directory: Path, files: set[str]) -> str:
     key = entry.get("key")
-    if entry.get("type") != "obs" or not isinstance(key, str) or len(key) > MAX_KEY_LEN:
-        return
+    if not isinstance(key, str) or len(key) > MAX_KEY_LEN:
+        return ""
     meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
     error = _parse_error(entry.get("error"))
     if error is not None:
         result.items[key] = Observation(key, error=error, meta=meta)
     elif isinstance(entry.get("file"), str):
-        array = _load_array(directory, entry["file"])
+        name = entry["file"]
+        if name in files:
+            return f"the array file {name[:50]} is used twice in the record"
+        files.add(name)
+        array, problem = _load_array(directory, name, entry.get("sha256"))
+        if problem:
+            return problem
         if array is not None:
             result.items[key] = Observation(key, array=array, meta=meta)
     else:
         result.items[key] = Observation(key, value=entry.get("value"), meta=meta)
+    return ""
 
 
 def _parse_error(data: Any) -> StudentError | None:
@@ -193,19 +270,26 @@ def _parse_error(data: Any) -> StudentError | None:
     )
 
 
-def _load_array(directory: Path, name: str) -> np.ndarray | None:
+def _load_array(directory: Path, name: str, sha256: Any) -> tuple[np.ndarray | None, str]:
+    """(array, "") for a file exactly as the writer wrote it; (None, why) when it was changed since."""
     path = directory / name
     if os.sep in name or name.startswith(".") or not name.endswith(".npy"):
-        return None
+        return None, f"the record names an array file it cannot have written ({name[:50]})"
     try:
         if path.is_symlink() or path.stat().st_size > MAX_ARRAY_BYTES:
-            return None
-        array = np.load(path, allow_pickle=False)
+            return None, f"the array file {name} was replaced"
+        data = path.read_bytes()
+    except OSError:
+        return None, f"the array file {name} was removed"
+    if not isinstance(sha256, str) or hashlib.sha256(data).hexdigest() != sha256:
+        return None, f"the array file {name} was changed after the grader wrote it"
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
     except Exception:
-        return None
+        return None, ""
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
-        return None
-    return array.astype(np.float64) if array.dtype.kind in "biu" else array
+        return None, ""
+    return (array.astype(np.float64) if array.dtype.kind in "biu" else array), ""
 
 
 def finite_or_none(x: float) -> float | None:

@@ -23,3 +23,15 @@ def save_open_figures(directory: Path, limit: int) -> int:
     except Exception:  # a broken figure must not cost the probe steps that follow
         pass
     return saved
+
+
+def count_open_figures() -> tuple[int, int]:
+    """(open figures, axes with something drawn in them) of the script's matplotlib state; (0, 0) without it."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return 0, 0
+    try:
+        figures = [pyplot.figure(number) for number in pyplot.get_fignums()]
+        return len(figures), sum(1 for figure in figures for ax in figure.get_axes() if ax.has_data())
+    except Exception:  # a broken figure must not cost the probe steps that follow
+        return 0, 0

@@ -11,7 +11,7 @@ import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from grader.probe.channel import StudentError
 from grader.probe.errors import student_error, timeout_error
@@ -40,10 +40,15 @@ class _Harvester:
         return any(cls.__name__ in self.class_names for cls in type(value).__mro__)
 
     def scan(self, where: str, names: dict[str, Any]) -> None:
-        for name, value in list(names.items()):
-            for label, item in _with_container_items(name, value):
-                if len(self.found) < MAX_HARVEST and id(item) not in self.found and self.wanted(item):
-                    self.found[id(item)] = (f"{label}{where}", item)
+        try:
+            for name, value in list(names.items()):
+                for label, item in _with_container_items(name, value):
+                    if len(self.found) < MAX_HARVEST and id(item) not in self.found and self.wanted(item):
+                        self.found[id(item)] = (f"{label}{where}", item)
+        except Exception:  # noqa: BLE001
+            # runs as a trace hook inside the student's code: it must never raise into it, whatever the
+            # script did to the builtins it uses (isinstance patched to always answer True, odd __mro__)
+            pass
 
     def global_trace(self, frame, event, arg):  # noqa: ARG002 - sys.settrace signature
         if event != "call" or frame.f_code.co_filename != self.filename:
@@ -67,8 +72,13 @@ def _with_container_items(name: str, value: Any):
             yield f"{name}[{k!r}]", item
 
 
-def run_script(path: Path, seconds: float, harvest: frozenset[str]) -> LoadResult:
-    """Execute `path` as `__main__` under a time limit; never raises for anything the script does."""
+def run_script(path: Path, seconds: float, harvest: frozenset[str],
+               after_exec: Callable[[], None] | None = None) -> LoadResult:
+    """Execute `path` as `__main__` under a time limit; never raises for anything the script does.
+
+    `after_exec` runs as soon as the script's code has stopped, before any more of our code: the
+    script may have replaced builtins or numpy functions that harvesting relies on (see `integrity`).
+    """
     filename = str(path)
     module = types.ModuleType("__main__")
     module.__file__ = filename
@@ -88,6 +98,8 @@ def run_script(path: Path, seconds: float, harvest: frozenset[str]) -> LoadResul
                 exec(code, namespace)
         finally:
             sys.settrace(None)
+            if after_exec is not None:
+                after_exec()
     except StepTimeout:
         error = timeout_error(seconds, f"running {path.name} as a script")
     except BaseException as exc:  # the script's own failure, including SystemExit

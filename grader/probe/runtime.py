@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import json
 import os
+import py_compile
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -16,17 +17,19 @@ from typing import Any
 
 from grader.probe.channel import ObservationWriter, StudentError
 from grader.probe.context import MissingName, ProbeContext
-from grader.probe.errors import student_error, timeout_error
-from grader.probe.figures import save_open_figures
+from grader.probe.errors import ProcessExit, student_error, timeout_error
+from grader.probe.integrity import Guard
+from grader.probe.figures import count_open_figures, save_open_figures
 from grader.probe.limits import StepTimeout, time_limit
 from grader.probe.load import run_script
+from grader.probe.notebook import load_notebook
 from grader.probe.seeding import seed_everything
 
 TASK_FILE = "task.json"
 
 
-class _ProcessExit(SystemExit):
-    """os._exit called by student code, turned into an exception we can report."""
+#: os._exit called by student code, turned into an exception we can report
+_ProcessExit = ProcessExit
 
 
 def run_in_child(workdir: Path) -> None:
@@ -37,14 +40,36 @@ def run_in_child(workdir: Path) -> None:
     student = workdir / "submission" / task["main_file"]
     real_exit = os._exit
     os._exit = _raise_process_exit
+    run_pid = os.getpid()
     try:
         os.chdir(student.parent)
         seed_everything(int(task["seed"]))
+        # after our own patches (os._exit, default_rng): what the submission must not change from here on
+        guard = Guard(probe, writer)
+        verdict = _LoadVerdict(guard)
         writer.step("load", "start")
-        loaded = run_script(student, task["load_seconds"], frozenset(task.get("harvest", ())))
+        if student.suffix == ".ipynb":  # every cell in an IPython shell; records cell.<n>.* observations
+            loaded = load_notebook(student, task, writer, workdir / "figures")
+        else:
+            loaded = run_script(student, task["load_seconds"], frozenset(task.get("harvest", ())), after_exec=verdict)
+        verdict()
+        _leave_if_forked(run_pid, real_exit)
+        if verdict.tampered:
+            writer.tampered(verdict.tampered)
+            writer.finish()
+            return
+        if verdict.restored:
+            writer.restored(verdict.restored)
         if loaded.error is not None:
             writer.record_error("load.error", loaded.error)
         writer.record("load.harvested", [label for label, _ in loaded.harvested])
+        # How many figures and non-empty axes the script left open, so a rubric can check that the required
+        # plots exist (the only behaviour left to verify when a script follows no API); counted before saving
+        # closes them.
+        figures, axes = count_open_figures()
+        meta = {"call": f"running {task['main_file']} as a script"}
+        writer.record("load.figures", figures, {**meta, "what": "the number of figures left open"})
+        writer.record("load.axes_with_data", axes, {**meta, "what": "the number of plots (axes with data) left open"})
         save_open_figures(workdir / "figures", task.get("max_figures", 12))
         writer.step("load", "timeout" if loaded.error and loaded.error.timeout else "done")
         _record_api(writer, loaded.namespace, task.get("api", {}))
@@ -56,14 +81,56 @@ def run_in_child(workdir: Path) -> None:
             inputs_dir=workdir / "inputs",
             harvested=loaded.harvested,
         )
+        guard.watch_context(ctx)
         for step in probe.STEPS:
             _run_step(ctx, step, task["step_seconds"])
+            _leave_if_forked(run_pid, real_exit)
+            changed = guard.after_step()
+            if changed:
+                # the rest of the record would not be trusted either: stop here
+                writer.tampered(changed)
+                break
+        writer.finish()
     finally:
         os._exit = real_exit
 
 
+class _LoadVerdict:
+    """Called as soon as the student's script stops (and once more after loading): restore and remember."""
+
+    def __init__(self, guard: Guard) -> None:
+        self.guard = guard
+        self.restored: list[str] = []
+        self.tampered: list[str] = []
+
+    def __call__(self) -> None:
+        restored, tampered = self.guard.after_load()
+        self.restored += restored
+        self.tampered += tampered
+
+
+def _leave_if_forked(run_pid: int, real_exit) -> None:
+    """A process the submission forked that came back into our code must not grade too: it just ends."""
+    if os.getpid() != run_pid:
+        real_exit(0)
+
+
 def _raise_process_exit(status: int = 0) -> None:
     raise _ProcessExit(status)
+
+
+def precompile_probe(path: Path) -> None:
+    """Write the probe's bytecode cache next to it (trusted side, once per grading run).
+
+    Sandboxed runs cannot write it (read-only filesystem, PYTHONDONTWRITEBYTECODE), so without this
+    every run compiled the probe from source: 3-5 ms of each trivial run. Python checks the cache
+    against the source's size and mtime, so a stale one is never used. A read-only checkout is fine:
+    the runs then compile, as before.
+    """
+    try:
+        py_compile.compile(str(path), doraise=True)
+    except (OSError, py_compile.PyCompileError):
+        pass
 
 
 def _import_probe(path: Path) -> ModuleType:
@@ -93,10 +160,13 @@ def _run_step(ctx: ProbeContext, step, seconds: float) -> None:
 
 
 def _record_api(writer: ObservationWriter, namespace: dict[str, Any], api: dict[str, list[str]]) -> None:
-    """For each required class, whether it exists and the parameters of each required method."""
+    """For each required name, whether it exists, and for classes the parameters of each required method."""
     for class_name, methods in api.items():
         cls = namespace.get(class_name)
-        found: dict[str, Any] = {"defined": isinstance(cls, type), "methods": {}}
+        # A name listed with methods must be a class; one listed without (a function or a constant of the
+        # API, e.g. `fit = []`) only has to exist.
+        defined = isinstance(cls, type) if methods else class_name in namespace
+        found: dict[str, Any] = {"defined": defined, "methods": {}}
         if isinstance(cls, type):
             for spec in methods:
                 method = spec.split("(")[0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -69,6 +69,8 @@ class CheckView:
     observed: str = ""
     hint: str = ""
     figures: tuple[FigureView, ...] = ()
+    #: notebook cells that concern this check and did not run cleanly: (cell number, what went wrong)
+    cells: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def render_feedback(
     """Render one student's report in memory; see `write_feedback` for the options."""
     figures: dict[str, bytes] = {}
     views = {c.check_id: _check_view(result.student_id, c, public_only, figures) for c in result.checks}
+    views = _with_notebook_cells(result, views)
     context = _report_context(result, views, section_titles or {}, generated_at)
     env = _environment()
     return RenderedFeedback(
@@ -209,10 +212,12 @@ def _report_context(
         "percent_width": f"{min(100.0, max(0.0, result.score / max_score * 100)):.1f}" if max_score > 0 else "0",
         "pending": text.fmt_points(result.pending_points) if result.pending_points else "",
         "run_failed": result.run.status != "ok" or bool(result.run.message),
-        "run_label": _RUN_LABELS.get(result.run.status, result.run.status),
+        "run_label": ("While running your notebook" if result.run.status == "ok" and _notebook(result)
+                      else _RUN_LABELS.get(result.run.status, result.run.status)),
         "sections": _sections(result, views, section_titles),
         "lost": lost,
         "student_figures": _student_figures(result),
+        "notebook": _notebook_view(result, views),
         "output": output,
         "generated_at": generated_at,
     }
@@ -232,6 +237,62 @@ def _student_figures(result: SubmissionResult) -> list[str]:
     names = result.extra.get("figures", []) if isinstance(result.extra, dict) else []
     folder = student_figure_dir_name(result.student_id)
     return [quote(f"{folder}/{name}") for name in names if isinstance(name, str) and _FIGURE_NAME.match(name)]
+
+
+_CELL_LABELS = {"error": "raised an error", "timeout": "did not finish in time", "not-run": "was not run"}
+
+
+def _notebook(result: SubmissionResult) -> dict:
+    notebook = result.extra.get("notebook") if isinstance(result.extra, dict) else None
+    return notebook if isinstance(notebook, dict) else {}
+
+
+def _cell_figure_hrefs(result: SubmissionResult, cell: dict) -> list[str]:
+    folder = student_figure_dir_name(result.student_id)
+    kept = set(result.extra.get("figures", []))
+    return [quote(f"{folder}/{name}") for name in cell.get("figures", []) if name in kept and _FIGURE_NAME.match(name)]
+
+
+def _with_notebook_cells(result: SubmissionResult, views: dict[str, CheckView]) -> dict[str, CheckView]:
+    """For a notebook: next to each lost check, the cells that concern it and failed, and the figures they drew."""
+    notebook = _notebook(result)
+    if not notebook:
+        return views
+    cells = {c["index"]: c for c in notebook.get("cells", [])}
+    for check in result.checks:
+        view = views[check.check_id]
+        related = [cells[i] for i in notebook.get("concerns", {}).get(check.check_id, []) if i in cells]
+        if view.withheld or check.lost <= 0 or check.status == "pending" or not related:
+            continue
+        failed = tuple((c["index"], _CELL_LABELS[c["status"]]) for c in related if c["status"] in _CELL_LABELS)
+        drawn = tuple(FigureView(href, f"Your figure from cell {c['index']}") for c in related
+                      for href in _cell_figure_hrefs(result, c))
+        views[check.check_id] = replace(view, cells=failed, figures=view.figures + drawn)
+    return views
+
+
+def _notebook_view(result: SubmissionResult, views: dict[str, CheckView]) -> dict:
+    """Cells that failed (each with an anchor `cell-<n>`), figures grouped by cell, the names in the notebook."""
+    notebook = _notebook(result)
+    if not notebook:
+        return {}
+    concerns: dict[int, list[str]] = {}
+    for check in result.checks:
+        for index in notebook.get("concerns", {}).get(check.check_id, []):
+            concerns.setdefault(index, []).append(views[check.check_id].title)
+    problems, figures = [], []
+    for cell in notebook.get("cells", []):
+        where = f"under \u201c{cell['heading']}\u201d, " if cell.get("heading") else ""
+        if cell["status"] in _CELL_LABELS:
+            problems.append({"index": cell["index"], "label": _CELL_LABELS[cell["status"]], "error": cell.get("error", ""),
+                             "where": f"{where}starting with: {cell.get('first_line', '')}"})
+        hrefs = _cell_figure_hrefs(result, cell)
+        if hrefs:
+            figures.append({"index": cell["index"], "heading": cell.get("heading", ""), "hrefs": hrefs,
+                            "concerns": concerns.get(cell["index"], [])})
+    names = notebook.get("names", {})
+    who = " · ".join(f"{key}: {value}" for key, value in sorted(names.items()) if value)
+    return {"problem_cells": problems, "figure_cells": figures, "names": who}
 
 
 def _sections(

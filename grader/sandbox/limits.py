@@ -14,6 +14,8 @@ class Limits:
     load_seconds: float = 60.0
     #: each probe step after loading; enforced inside the child
     step_seconds: float = 20.0
+    #: each cell of a notebook (the whole notebook has load_seconds); None: load_seconds
+    cell_seconds: float | None = None
     #: address-space limit (RLIMIT_AS)
     memory_mb: int = 2048
     #: RLIMIT_CPU; defaults to the wall limit (a busy loop cannot use more CPU than wall time anyway)

@@ -191,12 +191,18 @@ class _Lifecycle:
 class SandboxPool:
     """`jobs` warm zygotes; `run` is safe to call from up to `jobs` threads at once (more just wait)."""
 
-    def __init__(self, jobs: int, preload: tuple[str, ...] = ("numpy",), *, disable: tuple[str, ...] = ()) -> None:
+    def __init__(self, jobs: int, preload: tuple[str, ...] = ("numpy",), *, disable: tuple[str, ...] = (),
+                 cold: bool = False) -> None:
         """Start `jobs` zygotes importing `preload`; `disable` names isolation features to leave out
-        (values of grader.sandbox.isolation's feature names; only for testing the fallbacks)."""
+        (values of grader.sandbox.isolation's feature names; only for testing the fallbacks).
+
+        `cold=True` disables the warm pool, for benchmarks: each zygote serves one task and is stopped,
+        so every task pays a fresh interpreter and the preload imports, with the same isolation.
+        """
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
         self.jobs = jobs
+        self.cold = cold
         self.preload = tuple(preload)
         self._rundir = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
         self._lifecycle = _Lifecycle()
@@ -226,6 +232,8 @@ class SandboxPool:
             slot.discard()  # e.g. KeyboardInterrupt while waiting: the slot's state is unknown
             raise
         finally:
+            if self.cold:
+                _stop_gently(slot)  # the next task starts a new zygote (slot.ready)
             self._free.put(slot)
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ CHECK_FIELDS = {
     "id", "section", "title", "kind", "observe", "against", "points", "visibility", "requires",
     "expected", "hint", "scoring", "rtol", "rtol_float32", "family", "scale", "alpha", "low", "high",
     "data", "loss", "threshold",
+    "atol", "factor",  # close_to_reference, at_most_reference
 }
 POINT_TOLERANCE = 1e-9
 
@@ -91,6 +92,14 @@ class Rubric:
     checks: tuple[CheckSpec, ...]
     manual: tuple[ManualSpec, ...]
     heldout: tuple[HeldoutSpec, ...]
+    #: the student-facing contract ([handout] text): names, signatures, what each returns
+    handout: str = ""
+    #: [assignment] support: the assignment's own helper files (e.g. a module the handout star-imports), copied
+    #: next to the main file in every sandboxed run, replacing a student's file of the same name
+    support: tuple[Path, ...] = ()
+    #: [assignment] data: the trusted module whose functions the [data] tables name (default: the reference,
+    #: which must then be a Python module; a notebook reference needs this)
+    data_module: Path | None = None
 
     @property
     def max_points(self) -> float:
@@ -103,7 +112,7 @@ class Rubric:
 
     def content_files(self) -> tuple[Path, ...]:
         """Files whose content decides grades: a change to any of them invalidates cached results."""
-        files = [self.path, self.reference, self.probe]
+        files = [self.path, self.reference, self.probe, *self.support, *([self.data_module] if self.data_module else [])]
         return tuple(f for f in files if f.is_file())
 
 
@@ -136,9 +145,29 @@ def load_rubric(path: Path, known_kinds: frozenset[str]) -> Rubric:
             HeldoutSpec(name, spec["function"], int(spec.get("size", 1000)), int(spec.get("seed", 0)))
             for name, spec in data.get("data", {}).items()
         ),
+        handout=_handout(data.get("handout", {}), where),
+        support=_support(meta.get("support", []), home, where, meta.get("main_file", "")),
+        data_module=_existing(home / meta["data"], where, "data") if "data" in meta else None,
     )
     _validate(rubric, where)
     return rubric
+
+
+def _support(value: Any, home: Path, where: str, main_file: str) -> tuple[Path, ...]:
+    """[assignment] support = ["probes/support/hw7_support.py", ...]: existing files with distinct names."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RubricError(f"{where}: [assignment] support must be a list of file paths, e.g. [\"probes/support/helpers.py\"]")
+    files = tuple(_existing(home / v, where, "support") for v in value)
+    names = [f.name for f in files]
+    if len(set(names)) != len(names) or main_file in names:
+        raise RubricError(f"{where}: [assignment] support files need distinct names, none named like main_file ({main_file})")
+    return files
+
+
+def _handout(table: dict, where: str) -> str:
+    if not isinstance(table, dict) or not isinstance(table.get("text", ""), str) or set(table) - {"text"}:
+        raise RubricError(f"{where}: [handout] must hold only text = \"\"\"...\"\"\" (the student-facing contract)")
+    return table.get("text", "").strip("\n")
 
 
 def _table(data: dict, name: str, where: str) -> dict:
@@ -234,6 +263,9 @@ def _validate(rubric: Rubric, where: str) -> None:
                 raise RubricError(f"{where}: check '{check.id}' requires '{name}', which is not in [api]")
         if check.kind == "consistent" and len(check.against) != len(check.observe):
             raise RubricError(f"{where}: check '{check.id}' needs one 'against' pattern per 'observe' pattern")
+        if check.params.get("data") and (rubric.data_module or rubric.reference).suffix != ".py":
+            raise RubricError(f"{where}: check '{check.id}' uses [data], whose functions need a Python module: "
+                              f"set [assignment] data = \"reference/<module>.py\"")
         for data_name in [check.params.get("data")] if check.params.get("data") else []:
             if data_name not in {h.name for h in rubric.heldout}:
                 raise RubricError(f"{where}: check '{check.id}' uses data '{data_name}', which is not declared under [data]")

@@ -46,6 +46,19 @@ CREATE TABLE IF NOT EXISTS manual_scores (
     comment    TEXT NOT NULL,
     PRIMARY KEY (student_id, assignment, item_id)
 );
+CREATE TABLE IF NOT EXISTS report_digests (
+    student_id TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    digest     TEXT NOT NULL,
+    PRIMARY KEY (student_id, assignment)
+);
+CREATE TABLE IF NOT EXISTS sandbox_runs (
+    run_key    TEXT PRIMARY KEY,
+    assignment TEXT NOT NULL,
+    outcome    TEXT NOT NULL,
+    files      BLOB NOT NULL,
+    stored_at  TEXT NOT NULL
+);
 """
 
 
@@ -195,6 +208,62 @@ class ResultStore:
                 [(sid, assignment) for sid in gone],
             )
         return gone
+
+    # ------------------------------------------------------------------ recorded sandbox runs
+    # What a sandboxed run produced (its outcome and the observation files it left), keyed by a digest
+    # of everything that went into the sandbox (grader.store.runs). A rubric change that does not change
+    # the sandbox's input (points, tolerances, hints) is then judged again without running anything.
+    # The table was added without a schema bump: older graders ignore it, and it is created on open.
+
+    def put_run(self, run_key: str, assignment: str, outcome: dict, files: bytes, stored_at: str) -> None:
+        """Record one sandbox run. Committed without its own fsync: losing one only costs a rerun,
+        and the next `put` (synchronous=FULL) makes it durable with the result that used it."""
+        with self._lock:
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self._transaction():
+                    self._conn.execute(
+                        "INSERT OR REPLACE INTO sandbox_runs (run_key, assignment, outcome, files, stored_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (run_key, assignment, json.dumps(outcome, sort_keys=True), sqlite3.Binary(files), stored_at),
+                    )
+            finally:
+                self._conn.execute("PRAGMA synchronous=FULL")
+
+    def get_run(self, run_key: str) -> tuple[dict, bytes] | None:
+        """The recorded outcome and files of a run, or None."""
+        with self._lock:
+            row = self._conn.execute("SELECT outcome, files FROM sandbox_runs WHERE run_key = ?", (run_key,)).fetchone()
+        return None if row is None else (json.loads(row[0]), bytes(row[1]))
+
+    def clear_runs(self, assignment: str) -> int:
+        """Forget every recorded run of one assignment (e.g. for `--no-cache`); returns how many."""
+        with self._lock, self._transaction():
+            return self._conn.execute("DELETE FROM sandbox_runs WHERE assignment = ?", (assignment,)).rowcount
+
+    # ------------------------------------------------------------------ written reports
+    # A digest of what each student's feedback report was last rendered from (grader.report.incremental),
+    # so an unchanged class does not render every report (and its PNGs) again. Like sandbox_runs, a cache:
+    # committed without its own fsync, and losing it only means rendering again.
+
+    def report_digests(self, assignment: str) -> dict[str, str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT student_id, digest FROM report_digests WHERE assignment = ?", (assignment,)
+            ).fetchall()
+        return dict(rows)
+
+    def set_report_digests(self, assignment: str, digests: dict[str, str]) -> None:
+        with self._lock:
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self._transaction():
+                    self._conn.executemany(
+                        "INSERT OR REPLACE INTO report_digests (student_id, assignment, digest) VALUES (?, ?, ?)",
+                        [(student, assignment, digest) for student, digest in sorted(digests.items())],
+                    )
+            finally:
+                self._conn.execute("PRAGMA synchronous=FULL")
 
     # ------------------------------------------------------------------ manual scores
     def set_manual(

@@ -48,3 +48,18 @@ def test_student_ids_are_safe_file_names():
     assert student_id_for("../../etc/passwd") == "etc_passwd"
     assert student_id_for("bad\udcffname") == "bad_name"
     assert len(student_id_for("x" * 500)) == 80
+
+
+def test_notebooks_are_found_flat_and_in_folders(tmp_path):
+    (tmp_path / "ada.ipynb").write_text("{}")
+    (tmp_path / "ada.pdf").write_text("a print of the notebook")  # not a submission of its own
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "hw7.ipynb").write_text("{}")
+    (tmp_path / "bob" / "hw7_support.py").write_text("")
+    (tmp_path / "cy").mkdir()
+    (tmp_path / "cy" / "my_homework.ipynb").write_text("{}")  # the only notebook of the folder
+    found = {s.student_id: s for s in discover(tmp_path, "hw7.ipynb")}
+    assert sorted(found) == ["ada", "bob", "cy"]
+    assert found["ada"].main_file.name == "ada.ipynb"
+    assert found["bob"].main_file.name == "hw7.ipynb" and len(found["bob"].files) == 2
+    assert found["cy"].main_file.name == "my_homework.ipynb"

@@ -159,3 +159,34 @@ def test_broken_figure_data_does_not_stop_the_report() -> None:
 def test_student_ids_that_are_not_file_names_are_refused(tmp_path: Path, student_id: str) -> None:
     with pytest.raises(ValueError, match="cannot be used as a file name"):
         write_feedback(replace(load_result("perfect"), student_id=student_id), tmp_path)
+
+
+def test_notebook_cells_figures_and_names_are_shown() -> None:
+    """A notebook's result: failing cells with anchors, links next to the checks they concern, figures by cell."""
+    from dataclasses import replace as _replace
+
+    from grader.report.feedback import render_feedback
+
+    base = load_result("failures")
+    lost = next(c for c in base.checks if c.lost > 0 and c.status != "pending")
+    notebook = {
+        "names": {"names": "Ada <b>Lovelace</b>", "group": "7"},
+        "cells": [
+            {"index": 3, "status": "ok", "error": "", "heading": "1.1", "first_line": "plt.plot(x)", "figures": ["figure_01.png"]},
+            {"index": 5, "status": "error", "error": "NameError: name 'z' is not defined", "heading": "1.2",
+             "first_line": "def f(x):", "figures": []},
+            {"index": 9, "status": "timeout", "error": "stopped at the limit of 45 s per cell", "heading": "",
+             "first_line": "while True:", "figures": []},
+        ],
+        "concerns": {lost.check_id: [3, 5]},
+    }
+    result = _replace(base, extra={"figures": ["figure_01.png"], "notebook": notebook})
+    rendered = render_feedback(result)
+    md, html = rendered.markdown, rendered.html
+    assert "**In the notebook:** group: 7 · names: Ada &lt;b&gt;Lovelace&lt;/b&gt;" in md
+    assert "<b>Lovelace</b>" not in html
+    assert "### Cell 5" in md and "### Cell 9" in md and "did not finish in time" in md
+    assert "[cell 5](#cell-5) raised an error" in md
+    assert 'id="cell-5"' in html and 'href="#cell-5"' in html
+    assert "Your figure from cell 3" in md and "## Figures your notebook drew" in md
+    assert "Figures your script drew" not in md

@@ -46,3 +46,39 @@ def test_numpy_nn_rubric_has_35_points_in_two_sections():
     rubric = load_assignment("numpy_nn")
     assert rubric.max_points == 35
     assert {s.id: s.points for s in rubric.sections} == {"2a": 20, "2b": 15}
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    """good.toml with one substitution, written where its relative paths still resolve (tests/score/files)."""
+    path = FILES / f"_tmp_{tmp_path.name}.toml"
+    path.write_text((FILES / "good.toml").read_text().replace(old, new))
+    return path
+
+
+@pytest.mark.parametrize("assignment, message", [
+    ('support = ["probes/support/helper.py"]\n', None),
+    ('support = "probes/support/helper.py"\n', "support must be a list of file paths"),
+    ('support = ["probes/missing.py"]\n', "the support file"),
+    ('support = ["probes/tiny.py"]\n', "none named like main_file"),
+    ('data = "reference/missing.py"\n', "the data file"),
+])
+def test_support_and_data_files_are_validated(tmp_path, assignment, message):
+    path = _variant(tmp_path, 'probe = "probes/tiny.py"\n', f'probe = "probes/tiny.py"\n{assignment}')
+    try:
+        if message is None:
+            rubric = load_rubric(path, KNOWN_KINDS)
+            assert [p.name for p in rubric.support] == ["helper.py"] and rubric.support[0] in rubric.content_files()
+        else:
+            with pytest.raises(RubricError, match=message):
+                load_rubric(path, KNOWN_KINDS)
+    finally:
+        path.unlink()
+
+
+def test_notebook_assignments_declare_support_and_data():
+    hw7 = load_assignment("torch_hw7")
+    assert [p.name for p in hw7.support] == ["hw7_support.py"] and hw7.data_module.name == "torch_hw7_data.py"
+    assert hw7.max_points == 32 and sum(c.points for c in hw7.checks) == 26
+    dl1 = load_assignment("dl_assignment1")
+    assert dl1.main_file == "assignment1.ipynb" and dl1.max_points == 42 and sum(c.points for c in dl1.checks) == 22
+    assert dl1.limits.cell_seconds == 45

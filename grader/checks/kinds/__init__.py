@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from grader.checks.kinds import at_most_reference as _at_most
+from grader.checks.kinds import close_to_reference as _close
 from grader.checks.kinds import compare as _compare
+from grader.checks.kinds import equal as _equal
 from grader.checks.kinds import init_distribution as _init
 from grader.checks.kinds import target_loss as _target
 
@@ -27,6 +30,9 @@ KINDS: dict[str, Kind] = {
     "match_reference": Kind("match_reference", "reference", judge_case=_compare.judge_match_reference),
     "consistent": Kind("consistent", "reference", judge_case=_compare.judge_consistent),
     "within": Kind("within", "reference", judge_case=_compare.judge_within),
+    "close_to_reference": Kind("close_to_reference", "reference", judge_case=_close.judge_close_to_reference),
+    "at_most_reference": Kind("at_most_reference", "reference", judge_case=_at_most.judge_at_most_reference),
+    "equal_to_reference": Kind("equal_to_reference", "reference", judge_case=_equal.judge_equal_to_reference),
     "init_distribution": Kind("init_distribution", "reference", judge_pooled=_init.judge_init_distribution),
     "target_loss": Kind("target_loss", "student", judge_pooled=_target.judge_target_loss),
 }

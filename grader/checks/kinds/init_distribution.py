@@ -1,7 +1,8 @@
 """Is a layer's initialisation drawn from the right distribution? A Kolmogorov-Smirnov test on pooled draws.
 
-Samples from every probed (fan_in, fan_out) case are divided by the expected bound, pooled, and tested
-against U(-1, 1). With significance `alpha`, a correct implementation fails with probability alpha per
+Samples from every probed (fan_in, fan_out) case are divided by the expected scale, pooled, and tested
+against U(-1, 1) (`family = "uniform"`, the scale is the bound) or N(0, 1) (`family = "normal"`, the scale
+is the standard deviation). A scale is "fan_in^-0.5", "1.4142 * fan_out^-0.5" or a plain number ("1"). With significance `alpha`, a correct implementation fails with probability alpha per
 check; the rubric uses 1e-7 for W and for b, so at most 2e-7 per submission. With thousands of draws the
 test rejects zeros, N(0, 1), sqrt(2/fan_in) or sqrt(6/fan_in) scales, Xavier and fan_out bounds.
 """
@@ -18,18 +19,24 @@ from grader.checks.judgement import Judgement
 from grader.checks.result import FigureSeries, FigureSpec
 from grader.score.rubric import CheckSpec
 
-_SCALE = re.compile(r"^\s*(fan_in|fan_out)\s*\^\s*(-?[0-9.]+)\s*$")
+_SCALE = re.compile(r"^\s*(?:([0-9.eE+-]+)\s*\*\s*)?(fan_in|fan_out)\s*\^\s*(-?[0-9.]+)\s*$")
+_CONSTANT = re.compile(r"^\s*[0-9.eE+-]+\s*$")
 
 
 def expected_bound(scale: str, meta: dict) -> float:
-    """Evaluate a scale such as "fan_in^-0.5" with the case's fan_in/fan_out."""
-    match = _SCALE.match(scale)
+    """Evaluate a scale such as "fan_in^-0.5", "2 * fan_out^-0.5" or "1" with the case's fan_in/fan_out."""
+    if _CONSTANT.match(str(scale)):
+        return float(scale)
+    match = _SCALE.match(str(scale))
     if not match:
-        raise ValueError(f"scale must look like 'fan_in^-0.5', got {scale!r}")
-    return float(meta[match.group(1)]) ** float(match.group(2))
+        raise ValueError(f"scale must look like 'fan_in^-0.5', '2 * fan_out^-0.5' or '1', got {scale!r}")
+    factor = float(match.group(1)) if match.group(1) else 1.0
+    return factor * float(meta[match.group(2)]) ** float(match.group(3))
 
 
 def judge_init_distribution(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgement:
+    if spec.params.get("family", "uniform") == "normal":
+        return _judge_normal(spec, ctx, keys)
     alpha = float(spec.params.get("alpha", 1e-7))
     scale = str(spec.params.get("scale", "fan_in^-0.5"))
     pooled, worst, summaries = [], None, []
@@ -58,6 +65,52 @@ def judge_init_distribution(spec: CheckSpec, ctx: CheckContext, keys: list[str])
     )
     if result.pvalue >= alpha:
         return Judgement(1.0, details=details)
+    return Judgement(
+        0.0,
+        message=(f"The initial values do not follow the expected distribution (Kolmogorov-Smirnov test over "
+                 f"{samples.size} values: statistic {number(result.statistic)}, p = {result.pvalue:.2g} < {alpha:g}). "
+                 f"Most off: {worst[1]}"),
+        observed=worst[1],
+        details=details,
+        figures=(figure,),
+    )
+
+
+def _judge_normal(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgement:
+    """N(0, std^2) with std from `scale`: values / std pooled and tested against N(0, 1)."""
+    alpha = float(spec.params.get("alpha", 1e-7))
+    scale = str(spec.params.get("scale", "1"))
+    pooled, worst, summaries = [], None, []
+    for key in keys:
+        observation = ctx.student.items[key]
+        values = np.ravel(observation.array)
+        std = expected_bound(scale, observation.meta)
+        pooled.append(values / std)
+        ratio = float(np.std(values)) / std if values.size else 0.0
+        summary = (f"{call_of(observation)}: mean {number(np.mean(values)) if values.size else 'none'}, "
+                   f"std {number(np.std(values)) if values.size else 'none'}; expected N(0, {number(std)}^2), "
+                   f"std {number(std)}")
+        summaries.append(summary)
+        off = abs(np.log(max(ratio, 1e-12))) + abs(float(np.mean(values))) / std if values.size else np.inf
+        if worst is None or off > worst[0]:
+            worst = (off, summary)
+    samples = np.concatenate(pooled) if pooled else np.zeros(0)
+    if samples.size == 0 or not np.all(np.isfinite(samples)):
+        return Judgement(0.0, message=f"No usable initial values (empty or not finite). {worst[1] if worst else ''}".strip(),
+                         observed=worst[1] if worst else "no values")
+    result = stats.kstest(samples, "norm")
+    details = {"ks_statistic": float(result.statistic), "p_value": float(result.pvalue), "alpha": alpha, "n": int(samples.size)}
+    if result.pvalue >= alpha:
+        return Judgement(1.0, details=details)
+    grid = np.linspace(-4, 4, 81)
+    figure = FigureSpec(
+        title="Your initial values divided by the expected standard deviation (should look like N(0, 1))",
+        xlabel="value / expected std",
+        ylabel="density",
+        series=(FigureSeries("yours", tuple(np.round(samples[:4000], 6).tolist()), style="hist"),
+                FigureSeries("expected N(0, 1)", tuple(np.round(grid, 3).tolist()),
+                             tuple(np.round(np.exp(-grid**2 / 2) / np.sqrt(2 * np.pi), 5).tolist()))),
+    )
     return Judgement(
         0.0,
         message=(f"The initial values do not follow the expected distribution (Kolmogorov-Smirnov test over "

@@ -13,13 +13,19 @@ from grader.checks.judgement import Judgement
 from grader.checks.result import FigureSeries, FigureSpec
 from grader.score.rubric import CheckSpec
 
-LOSSES = {"mse": lambda pred, y: float(np.mean((pred - y) ** 2))}
+LOSSES = {
+    "mse": lambda pred, y: float(np.mean((pred - y) ** 2)),
+    # binary labels in {0, 1}, predictions thresholded at 0.5 (probabilities): 1 - accuracy
+    "error_rate": lambda pred, y: float(np.mean((pred > 0.5) != (y > 0.5))) if np.all(np.isfinite(pred)) else np.inf,
+}
+LABELS = {"mse": "validation MSE", "error_rate": "validation error rate (1 - accuracy)"}
 PLOT_POINTS = 300
 
 
 def judge_target_loss(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgement:
     x, y = ctx.heldout[spec.params["data"]]
     loss_fn = LOSSES[spec.params.get("loss", "mse")]
+    label = LABELS[spec.params.get("loss", "mse")]
     threshold = float(spec.params["threshold"])
     scored, problems = [], []
     for key in keys:
@@ -36,16 +42,17 @@ def judge_target_loss(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Ju
         return Judgement(0.0, message="; ".join(problems), observed=problems[0] if problems else "")
     loss, where, pred = min(scored, key=lambda item: item[0])
     details = {"loss": loss if np.isfinite(loss) else None, "threshold": threshold, "model": where, "models_found": len(keys)}
-    observed = f"validation MSE {number(loss)} for {where}"
-    figure = _prediction_figure(x, y, pred, ctx, keys)
+    observed = f"{label} {number(loss)} for {where}"
+    # a curve only makes sense for one input feature (e.g. not for images)
+    figures = (_prediction_figure(x, y, pred, ctx, keys),) if x.size == y.size else ()
     if loss <= threshold:
-        return Judgement(1.0, observed=observed, details=details, figures=(figure,))
+        return Judgement(1.0, observed=observed, details=details, figures=figures)
     return Judgement(
         0.0,
-        message=f"Your trained model ({where}) reaches a validation MSE of {number(loss)} on fresh data; the target is {number(threshold)}.",
+        message=f"Your trained model ({where}) reaches a {label} of {number(loss)} on fresh data; the target is {number(threshold)}.",
         observed=observed,
         details=details,
-        figures=(figure,),
+        figures=figures,
     )
 
 

@@ -1,0 +1,4 @@
+# Calls abort() (SIGABRT) before training.
+import os
+
+os.abort()

@@ -1,0 +1,1 @@
+# a student whose file name maps to the same id as "a b.py"

@@ -1,0 +1,188 @@
+"""The probe's record of a run, and the guard around it, without a sandbox: what counts as tampering."""
+from __future__ import annotations
+
+import builtins
+import json
+import time
+import types
+
+import numpy as np
+import pytest
+
+from grader.probe import channel
+from grader.probe.channel import ObservationWriter, StudentError, read_observations
+from grader.probe.errors import ProcessExit, safe_text, student_error
+from grader.probe.integrity import Guard
+from grader.probe.limits import StepTimeout, time_limit
+
+
+def genuine_record(folder) -> ObservationWriter:
+    writer = ObservationWriter(folder)
+    writer.step("load", "start")
+    writer.record("linear.forward.y[b1]", np.ones((1, 3)))
+    writer.record("load.harvested", ["model"])
+    writer.record_error("mse.forward[b4]", StudentError("ValueError", "bad shape"))
+    writer.step("load", "done")
+    return writer
+
+
+def append_line(folder, entry: dict) -> None:
+    with open(folder / channel.INDEX, "a") as handle:
+        handle.write(json.dumps(entry) + "\n")
+
+
+def test_a_genuine_record_reads_back_complete(tmp_path):
+    genuine_record(tmp_path).finish()
+    observed = read_observations(tmp_path)
+    assert observed.complete and not observed.tampered
+    assert observed.items["linear.forward.y[b1]"].array.shape == (1, 3)
+    assert observed.items["mse.forward[b4]"].error.type == "ValueError"
+
+
+def test_a_run_killed_mid_write_is_not_tampering(tmp_path):
+    genuine_record(tmp_path)
+    with open(tmp_path / channel.INDEX, "a") as handle:
+        handle.write('{"type": "obs", "key": "relu.forw')  # the kill came in the middle of this line
+    observed = read_observations(tmp_path)
+    assert not observed.tampered and not observed.complete and observed.finished == {"load": "done"}
+
+
+@pytest.mark.parametrize(
+    "forge, reason",
+    [
+        (lambda d, w: append_line(d, {"type": "obs", "key": "x", "value": 1}), "line 6 of the record is not the grader's"),
+        (lambda d, w: append_line(d, {"type": "obs", "key": "x", "value": 1, "seq": 3}), "line 6 of the record is not the grader's"),
+        (lambda d, w: np.save(d / "00001.npy", np.zeros((1, 3))), "the array file 00001.npy was changed after the grader wrote it"),
+        (lambda d, w: (d / "00001.npy").unlink(), "the array file 00001.npy was removed"),
+        (lambda d, w: (w.finish(), w.step("extra", "start")), "lines were added to the record after the grader finished it"),
+        (lambda d, w: w.tampered(["grader.probe.channel.ObservationWriter.record"]), "grader.probe.channel.ObservationWriter.record"),
+    ],
+    ids=["foreign line", "forged sequence", "array replaced", "array removed", "after the end", "reported by the guard"],
+)
+def test_tampering_voids_the_whole_record(tmp_path, forge, reason):
+    writer = genuine_record(tmp_path)
+    forge(tmp_path, writer)
+    observed = read_observations(tmp_path)
+    assert observed.tampered == reason
+    assert observed.items == {} and observed.started == []
+
+
+def test_an_array_file_used_twice_is_tampering(tmp_path):
+    writer = genuine_record(tmp_path)
+    writer.record("linear.forward.y[b2]", np.ones((2, 3)))
+    lines = (tmp_path / channel.INDEX).read_text().splitlines()
+    entries = [json.loads(line) for line in lines]
+    entries[-1]["file"], entries[-1]["sha256"] = entries[1]["file"], entries[1]["sha256"]
+    (tmp_path / channel.INDEX).write_text("".join(json.dumps(e) + "\n" for e in entries))
+    assert read_observations(tmp_path).tampered == "the array file 00001.npy is used twice in the record"
+
+
+def test_a_forked_child_never_writes(tmp_path):
+    writer = genuine_record(tmp_path)
+    writer._pid = -1  # as seen from a process the submission forked
+    writer.record("linear.forward.y[b9]", np.ones((9, 3)))
+    writer.step("linear_forward", "start")
+    assert "linear.forward.y[b9]" not in read_observations(tmp_path).items
+    assert not (tmp_path / "00002.npy").exists()
+
+
+def test_a_planted_array_file_is_never_written_through(tmp_path):
+    writer = ObservationWriter(tmp_path)
+    (tmp_path / "00001.npy").symlink_to(tmp_path / "elsewhere.npy")
+    with pytest.raises(FileExistsError):
+        writer.record("x", np.ones(3))
+    assert not (tmp_path / "elsewhere.npy").exists()
+
+
+# ---------------------------------------------------------------- the guard
+
+
+@pytest.fixture
+def guarded(tmp_path):
+    probe = types.ModuleType("grader_probe_fake")
+    probe.STEPS = ["a", "b"]
+    probe.helper = lambda: 1
+    writer = ObservationWriter(tmp_path)
+    guard = Guard(probe, writer)
+    yield guard, probe, writer
+    guard.after_step()  # whatever a test left changed is put back
+
+
+def test_library_patches_during_the_script_are_restored_and_reported(guarded):
+    guard, _, _ = guarded
+    real_allclose, real_float = np.allclose, builtins.float
+    np.allclose = lambda *a, **k: True
+    builtins.float = lambda *a: 0.0
+    restored, tampered = guard.after_load()
+    assert restored == ["builtins.float", "numpy.allclose"] and tampered == []
+    assert np.allclose is real_allclose and builtins.float is real_float
+
+
+def test_changes_to_the_grader_are_tampering_and_undone(guarded):
+    guard, probe, writer = guarded
+    original_record, original_helper = ObservationWriter.record, probe.helper
+    ObservationWriter.record = lambda self, *a, **k: None
+    probe.helper = lambda: 2
+    probe.STEPS.clear()
+    writer._index = None
+    _, tampered = guard.after_load()
+    assert set(tampered) == {"grader.probe.channel.ObservationWriter.record", "grader_probe_fake.helper",
+                             "grader_probe_fake.STEPS", "the recorder's _index"}
+    assert ObservationWriter.record is original_record and probe.helper is original_helper
+    assert probe.STEPS == ["a", "b"] and writer._index is not None
+
+
+def test_library_patches_while_probing_are_tampering(guarded):
+    guard, _, _ = guarded
+    real_sum = np.sum
+    np.sum = lambda *a, **k: 0.0
+    assert guard.after_step() == ["numpy.sum (while the grader was calling your code)"]
+    assert np.sum is real_sum
+
+
+def test_the_probe_context_keeps_its_recorder(guarded, tmp_path):
+    guard, _, writer = guarded
+    ctx = types.SimpleNamespace(writer=writer, state={})
+    guard.watch_context(ctx)
+    ctx.writer = object()
+    ctx.record = lambda *a: None
+    assert sorted(guard.after_step()) == ["the probe context's record", "the probe context's recorder"]
+    assert ctx.writer is writer and not hasattr(ctx, "record")
+
+
+def test_an_untouched_run_reports_nothing(guarded):
+    guard, _, writer = guarded
+    writer.record("x", np.ones(2))
+    assert guard.after_load() == ([], []) and guard.after_step() == []
+
+
+# ---------------------------------------------------------------- describing the student's exceptions
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no")
+
+    def __repr__(self):
+        while True:
+            pass
+
+
+def test_exceptions_that_cannot_be_printed_are_still_described():
+    started = time.monotonic()
+    error = student_error(Unprintable(), "numpy_nn.py")
+    assert error.type == "Unprintable" and "could not be shown" in error.message
+    assert safe_text(repr, Unprintable()).startswith("(its message could not be shown")
+    assert time.monotonic() - started < 6
+    assert student_error(ProcessExit(3), "numpy_nn.py").message == "the code called os._exit(3)"
+
+
+def test_an_inner_time_limit_does_not_cancel_the_outer_one():
+    started = time.monotonic()
+    with pytest.raises(StepTimeout):
+        with time_limit(0.6):
+            with pytest.raises(StepTimeout):
+                with time_limit(0.1):
+                    time.sleep(2)
+            time.sleep(2)
+    assert 0.5 < time.monotonic() - started < 1.5

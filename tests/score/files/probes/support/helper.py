@@ -1,0 +1,1 @@
+"""A helper module a handout provides (used by the rubric tests)."""
