@@ -41,6 +41,11 @@ def test_run_writes_gradebook_feedback_and_exports_and_reruns_from_cache(tmp_pat
     before = (out / "gradebook.csv").read_bytes()
     again = run_cli("run", str(folder), "--assignment", "numpy_nn", "--out", "out", cwd=tmp_path)
     assert again.returncode == 0 and (out / "gradebook.csv").read_bytes() == before
+    # a TA scores the manual item; the next (cached) run counts it and the status becomes graded
+    (out / "manual_scores.csv").write_text("student_id,item_id,points\nben_correct_einsum,plots,3.5\n")
+    assert run_cli("run", str(folder), "--assignment", "numpy_nn", "--out", "out", cwd=tmp_path).returncode == 0
+    row = pd.read_csv(out / "gradebook.csv").set_index("student_id").loc["ben_correct_einsum"]
+    assert (row["plots"], row["total"], row["status"]) == (3.5, 34.5, "graded")
 
 
 def test_infers_the_assignment_from_file_names(tmp_path):
