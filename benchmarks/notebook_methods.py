@@ -3,7 +3,10 @@ shell the grader uses (grader/probe/notebook.py, inside the sandbox). Numbers fo
 
 Run by hand (not a test), one assignment at a time, on an otherwise quiet machine:
 
-    .venv/bin/python benchmarks/notebook_methods.py dl_assignment1 [--repeat 3]
+    OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 .venv/bin/python benchmarks/notebook_methods.py dl_assignment1 [--repeat 3]
+
+(the thread variables give the kernel the one torch thread every sandboxed run has; without them a kernel on
+a busy 2-core machine can take ten times longer, see docs/notebooks.md)
 
 (a) nbclient: `NotebookClient(nb, kernel_name="python3", timeout=cell_seconds, allow_errors=True).execute()`
     in this (trusted, unsandboxed) process, kernel start included: a kernel cannot run in the sandbox's empty
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +33,8 @@ from grader.grading import run_observed
 from grader.sandbox.pool import SandboxPool
 
 
-def nbclient_seconds(path: Path, cell_seconds: float) -> float | None:
+def nbclient_seconds(path: Path, support: tuple[Path, ...], cell_seconds: float) -> float | None:
+    """Run in a scratch folder holding the notebook and the rubric's support files, as the sandbox does."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -37,11 +43,14 @@ def nbclient_seconds(path: Path, cell_seconds: float) -> float | None:
     except Exception:
         return None
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    client = NotebookClient(notebook, kernel_name="python3", timeout=int(cell_seconds), allow_errors=True,
-                            interrupt_on_timeout=True, resources={"metadata": {"path": str(path.parent)}})
-    started = time.perf_counter()
-    client.execute()
-    return time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="grader-bench-nb-") as scratch:
+        for file in support:
+            shutil.copyfile(file, Path(scratch) / file.name)
+        client = NotebookClient(notebook, kernel_name="python3", timeout=int(cell_seconds), allow_errors=True,
+                                interrupt_on_timeout=True, resources={"metadata": {"path": scratch}})
+        started = time.perf_counter()
+        client.execute()
+        return time.perf_counter() - started
 
 
 def main() -> None:
@@ -64,7 +73,7 @@ def main() -> None:
                 artifacts = run_observed(pool, rubric, submission.main_file, extra, submission.root, heldout, (), None)
                 grader_runs.append(artifacts.outcome.wall_s)
                 if not args.skip_nbclient:
-                    kernel_runs.append(nbclient_seconds(submission.main_file, cell_seconds))
+                    kernel_runs.append(nbclient_seconds(submission.main_file, rubric.support, cell_seconds))
             cells = artifacts.observations.items.get("notebook.cells")
             statuses = [c.get("status") for c in (cells.value if cells is not None and isinstance(cells.value, list) else [])]
             normal = bool(statuses) and "timeout" not in statuses

@@ -30,7 +30,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from grader.probe.channel import ObservationWriter, StudentError
 from grader.probe.errors import student_error, timeout_error
@@ -224,7 +224,6 @@ def _names_in(source: str) -> tuple[list[str], list[str]]:
 
 
 def _no_input(prompt: str = "") -> str:  # noqa: ARG001 - input() signature
-    __tracebackhide__ = True  # IPython leaves this frame out of the traceback it prints
     raise RuntimeError(INPUT_MESSAGE)
 
 
@@ -328,12 +327,14 @@ class _FigureSink:
 
 def run_notebook(path: Path, cell_seconds: float, total_seconds: float, harvest: frozenset[str] = frozenset(),
                  *, figures_dir: Path | None = None, max_figures: int = 12,
-                 track: frozenset[str] = frozenset()) -> NotebookResult:
+                 track: frozenset[str] = frozenset(), after_exec: Callable[[], None] | None = None) -> NotebookResult:
     """Run every code cell of `path` in order; never raises for anything the notebook does.
 
     `cell_seconds` limits each cell, `total_seconds` the whole notebook (cells after that are not run).
     `harvest`: class names whose instances are kept from the final namespace (as for scripts);
     `track`: names whose successive objects are kept per cell (`NotebookResult.versions`).
+    `after_exec` runs as soon as the last cell has stopped, before any more of our code (as for scripts:
+    the integrity guard restores what the notebook may have replaced in the libraries we use).
     """
     notebook = str(path)
     result = NotebookResult(namespace={})
@@ -386,6 +387,8 @@ def run_notebook(path: Path, cell_seconds: float, total_seconds: float, harvest:
             result.error = timeout_error(total_seconds, f"running {path.name} (all its cells together)")
     finally:
         _restore_builtins(saved_builtins, namespace)
+        if after_exec is not None:
+            after_exec()
     module_found = _Harvester(notebook, harvest)
     module_found.scan("", namespace)
     result.harvested = list(module_found.found.values())[:MAX_HARVEST]
@@ -458,7 +461,8 @@ def _track(result: NotebookResult, namespace: dict[str, Any], names: frozenset[s
 # ---------------------------------------------------------------- sandbox entry
 
 
-def load_notebook(path: Path, task: dict[str, Any], writer: ObservationWriter, figures_dir: Path) -> NotebookResult:
+def load_notebook(path: Path, task: dict[str, Any], writer: ObservationWriter, figures_dir: Path,
+                  after_exec: Callable[[], None] | None = None) -> NotebookResult:
     """Run the notebook with the task's limits and record what happened in every cell."""
     total = float(task["load_seconds"])
     result = run_notebook(
@@ -469,6 +473,7 @@ def load_notebook(path: Path, task: dict[str, Any], writer: ObservationWriter, f
         figures_dir=figures_dir,
         max_figures=int(task.get("max_figures", 12)),
         track=frozenset(task.get("api", {})),
+        after_exec=after_exec,
     )
     writer.record("notebook.cells", [cell.to_json() for cell in result.cells])
     writer.record("notebook.names", result.names)

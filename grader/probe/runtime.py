@@ -49,7 +49,7 @@ def run_in_child(workdir: Path) -> None:
         verdict = _LoadVerdict(guard)
         writer.step("load", "start")
         if student.suffix == ".ipynb":  # every cell in an IPython shell; records cell.<n>.* observations
-            loaded = load_notebook(student, task, writer, workdir / "figures")
+            loaded = load_notebook(student, task, writer, workdir / "figures", after_exec=verdict)
         else:
             loaded = run_script(student, task["load_seconds"], frozenset(task.get("harvest", ())), after_exec=verdict)
         verdict()

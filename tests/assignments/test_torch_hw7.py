@@ -73,3 +73,10 @@ def test_report_links_the_broken_cell(torch_hw7_graded):
     assert "## Notebook cells that did not run cleanly" in report and "SyntaxError" in report
     lost = report.split("## Where you lost points")[1]
     assert "Q10 patient early stopping" in lost and "](#cell-" in lost
+
+
+def test_a_cell_that_never_ends_is_stopped_and_the_rest_is_graded(torch_hw7_graded):
+    result = torch_hw7_graded["results"]["oz_never_ends"]
+    assert result.run.status == "ok" and result.score == AUTOMATIC
+    report = (torch_hw7_graded["out"] / "torch_hw7" / "feedback" / "oz_never_ends.md").read_text()
+    assert "did not finish in time: stopped at the limit of 60 s per cell" in report
