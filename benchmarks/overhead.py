@@ -22,7 +22,6 @@ import resource
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import grader.grading
 import grader.report.incremental

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 
 import grader.run
-from grader.assignments import grader_home
 from grader.run import grade
 from grader.sandbox.pool import SandboxPool
 from grader.store.results import ResultStore
 
+REPO = Path(__file__).resolve().parent.parent
 CLASS = Path(__file__).parent / "samples" / "bench_layers" / "class"
 ASSIGNMENT_FILES = ("rubrics/bench_layers.toml", "reference/bench_layers.py", "probes/bench_layers.py")
 EXPECTED = {"ada_correct": 10.0, "bob_bgrad_mean": 8.0, "cai_no_relu": 8.0, "dan_syntax_error": 0.0}
@@ -46,13 +46,15 @@ class CountingPool(SandboxPool):
 def home(monkeypatch) -> Iterator[Path]:
     """A GRADER_HOME with a copy of bench_layers; outside /tmp, which every sandboxed run sees privately."""
     path = Path(tempfile.mkdtemp(prefix="grader-cache-test-", dir="/var/tmp"))
-    for relative in ASSIGNMENT_FILES:
-        (path / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(grader_home() / relative, path / relative)
-    monkeypatch.setenv("GRADER_HOME", str(path))
-    monkeypatch.setattr(grader.run, "SandboxPool", CountingPool)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    try:
+        for relative in ASSIGNMENT_FILES:
+            (path / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(REPO / relative, path / relative)
+        monkeypatch.setenv("GRADER_HOME", str(path))
+        monkeypatch.setattr(grader.run, "SandboxPool", CountingPool)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture
