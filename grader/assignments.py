@@ -8,7 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 from grader.checks.kinds import KNOWN_KINDS
-from grader.score.rubric import Rubric, RubricError, load_rubric
+from grader.rubric import Rubric, RubricError, load_rubric
 
 GRADER_VERSION = "0.1.0"
 

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
     from grader.run import GradingError
-    from grader.score.rubric import RubricError
+    from grader.rubric import RubricError
 
     try:
         if args.command == "run":
@@ -79,7 +79,7 @@ def _run(args, console: Console) -> int:
 
 def _handout(args, console: Console) -> int:
     from grader.assignments import load_assignment
-    from grader.score.rubric import RubricError
+    from grader.rubric import RubricError
 
     try:
         rubric = load_assignment(args.assignment)

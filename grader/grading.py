@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.checks.context import CheckContext
-from grader.checks.runner import judge_submission
+from grader.score.points import judge_submission
 from grader.discover.archive import extraction_root
 from grader.discover.submission import Submission, printable
 from grader.probe.channel import Observations, read_observations
@@ -23,8 +23,8 @@ from grader.sandbox.task import SandboxOutcome, SandboxTask
 from grader.sandbox.workdir import copy_submission, create_workdir, remove_workdir, write_inputs, write_task
 from grader.score.advice import advice_for
 from grader.score.notebook import notebook_extra
-from grader.score.result import RunReport, SubmissionResult
-from grader.score.rubric import Rubric
+from grader.results.submission import RunReport, SubmissionResult
+from grader.rubric import Rubric
 from grader.score.run_report import describe_run
 
 ENTRY = "grader.probe.runtime:run_in_child"

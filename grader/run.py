@@ -17,7 +17,7 @@ import pandas as pd
 
 from grader.assignments import GRADER_VERSION, available_assignments, grader_home, grading_key, load_assignment, load_reference
 from grader.checks.context import CheckContext
-from grader.checks.runner import judge_submission
+from grader.score.points import judge_submission
 from grader.discover import DiscoveryError, Submission, discover
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission, run_observed
@@ -25,8 +25,8 @@ from grader.probe.runtime import precompile_probe
 from grader.report.incremental import write_reports
 from grader.report.gradebook import apply_manual_scores, build_gradebook
 from grader.sandbox.pool import SandboxPool
-from grader.score.result import SubmissionResult
-from grader.score.rubric import Rubric, RubricError
+from grader.results.submission import SubmissionResult
+from grader.rubric import Rubric, RubricError
 from grader.store.results import ResultStore
 from grader.store.runs import CachedSandbox
 

@@ -13,8 +13,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.score.result import SubmissionResult
-from grader.score.rubric import Rubric
+from grader.results.submission import SubmissionResult
+from grader.rubric import Rubric
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.checks.result import FigureSpec
+from grader.results.check import FigureSpec
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Callable
 
 from grader.discover import Submission
-from grader.score.result import SubmissionResult
-from grader.score.rubric import Rubric
+from grader.results.submission import SubmissionResult
+from grader.rubric import Rubric
 
 #: worker-side state, per worker process: grading key -> setup, preload -> pool
 _SETUPS: dict[str, object] = {}
@@ -178,7 +178,7 @@ def _worker_setup(key: str, assignment: dict):
             return _SETUPS[key]
         from grader.assignments import grader_home, grading_key
         from grader.checks.kinds import KNOWN_KINDS
-        from grader.score.rubric import load_rubric
+        from grader.rubric import load_rubric
         from grader.run import prepare_setup
 
         # not under /tmp: every sandboxed run gets a private /tmp, and the probe must stay readable there

@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 import jinja2
 
-from grader.checks.result import CheckResult
+from grader.results.check import CheckResult
 from grader.report import text
 from grader.report.figures import render_png
-from grader.score.result import SubmissionResult
+from grader.results.submission import SubmissionResult
 from grader.store.atomic import write_atomic, write_text_atomic
 
 WITHHELD = "details are withheld until grades are released"

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from grader.checks.result import FigureSeries, FigureSpec
+from grader.results.check import FigureSeries, FigureSpec
 
 FIGSIZE = (6.4, 3.6)
 DPI = 100

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from grader.checks.result import CheckResult
-from grader.score.result import SubmissionResult
+from grader.results.check import CheckResult
+from grader.results.submission import SubmissionResult
 
 #: the columns after the per-check columns, in order
 SUMMARY_COLUMNS = (

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import grader
 from grader.report.feedback import write_feedback
-from grader.score.result import SubmissionResult
+from grader.results.submission import SubmissionResult
 from grader.store.results import ResultStore
 
 

@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 from grader.probe.channel import Observations
-from grader.score.rubric import Rubric
+from grader.rubric import Rubric
 
 
 def advice_for(main_file: Path, observations: Observations, rubric: Rubric) -> list[str]:

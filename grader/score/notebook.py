@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from grader.probe.channel import Observations
-from grader.score.rubric import Rubric
+from grader.rubric import Rubric
 
 _FIGURE = re.compile(r"^figure_\d{2}\.png$")
 STATUSES = ("ok", "error", "timeout", "not-run")

@@ -5,8 +5,8 @@ import signal
 
 from grader.probe.channel import Observations
 from grader.sandbox.task import SandboxOutcome
-from grader.score.result import RunReport
-from grader.score.rubric import Rubric
+from grader.results.submission import RunReport
+from grader.rubric import Rubric
 
 ENTRY_FAILED = 70  # the grader's code inside the sandbox raised: the submission broke the interpreter
 

@@ -20,7 +20,7 @@ from types import TracebackType
 
 import pandas as pd
 
-from grader.score.result import SubmissionResult
+from grader.results.submission import SubmissionResult
 
 #: bumped when the tables change shape; stored in SQLite's `user_version`
 STORE_SCHEMA_VERSION = 1

@@ -22,7 +22,7 @@ import pytest
 from grader.assignments import load_assignment
 from grader.discover import student_id_for
 from grader.run import grade
-from grader.score.result import SubmissionResult
+from grader.results.submission import SubmissionResult
 from grader.store.results import ResultStore
 from tests.hostile import corpus, snapshots
 

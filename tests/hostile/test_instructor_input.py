@@ -1,6 +1,6 @@
 """Bad instructor input through the command line: one clear line (exit status 2), never a traceback.
 
-tests/cli and tests/score cover a missing or empty folder, an unknown assignment and broken rubrics as
+tests/cli and tests/rubric cover a missing or empty folder, an unknown assignment and broken rubrics as
 data; this adds what an instructor meets through `grader run`: duplicate student ids, broken rubrics,
 a reference that fails its own rubric, an output folder that cannot be made, a broken manual_scores.csv.
 """
@@ -20,8 +20,8 @@ from tests.hostile import corpus
 from tests.hostile.conftest import REPO
 
 FILES = Path(__file__).parent / "instructor"
-#: tests/score's broken rubrics, with their tiny reference and probe: a GRADER_HOME of broken assignments
-BROKEN_RUBRICS = REPO / "tests" / "score" / "files"
+#: tests/rubric's broken rubrics, with their tiny reference and probe: a GRADER_HOME of broken assignments
+BROKEN_RUBRICS = REPO / "tests" / "rubric" / "files"
 
 
 def run_cli(*args: str, cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess:

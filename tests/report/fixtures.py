@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.score.result import SubmissionResult
+from grader.results.submission import SubmissionResult
 
 FILES = Path(__file__).parent / "files"
 NAMES = ("perfect", "failures", "timeout", "pending_manual")

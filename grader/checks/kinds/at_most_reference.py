@@ -10,7 +10,7 @@ import numpy as np
 from grader.checks.context import CheckContext, call_of, what_of
 from grader.checks.explain import number
 from grader.checks.kinds.compare import CaseVerdict
-from grader.score.rubric import CheckSpec
+from grader.rubric import CheckSpec
 
 
 def judge_at_most_reference(spec: CheckSpec, ctx: CheckContext, key: str, against: str | None) -> CaseVerdict:

@@ -12,7 +12,7 @@ import numpy as np
 from grader.checks.context import CheckContext, call_of, what_of
 from grader.checks.explain import number, scale_pattern
 from grader.checks.kinds.compare import CaseVerdict, _rtol, _shape_problem
-from grader.score.rubric import CheckSpec
+from grader.rubric import CheckSpec
 
 
 def judge_close_to_reference(spec: CheckSpec, ctx: CheckContext, key: str, against: str | None) -> CaseVerdict:

@@ -9,7 +9,7 @@ from typing import Any
 
 from grader.checks.context import CheckContext, call_of, what_of
 from grader.checks.kinds.compare import CaseVerdict
-from grader.score.rubric import CheckSpec
+from grader.rubric import CheckSpec
 
 MAX_SHOWN = 300
 

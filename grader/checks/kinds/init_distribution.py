@@ -16,8 +16,8 @@ from scipy import stats
 from grader.checks.context import CheckContext, call_of
 from grader.checks.explain import number
 from grader.checks.judgement import Judgement
-from grader.checks.result import FigureSeries, FigureSpec
-from grader.score.rubric import CheckSpec
+from grader.results.check import FigureSeries, FigureSpec
+from grader.rubric import CheckSpec
 
 _SCALE = re.compile(r"^\s*(?:([0-9.eE+-]+)\s*\*\s*)?(fan_in|fan_out)\s*\^\s*(-?[0-9.]+)\s*$")
 _CONSTANT = re.compile(r"^\s*[0-9.eE+-]+\s*$")

@@ -10,8 +10,8 @@ import numpy as np
 from grader.checks.context import CheckContext
 from grader.checks.explain import number, shape_text
 from grader.checks.judgement import Judgement
-from grader.checks.result import FigureSeries, FigureSpec
-from grader.score.rubric import CheckSpec
+from grader.results.check import FigureSeries, FigureSpec
+from grader.rubric import CheckSpec
 
 LOSSES = {
     "mse": lambda pred, y: float(np.mean((pred - y) ** 2)),

@@ -8,7 +8,7 @@ import pytest
 
 from grader.assignments import load_assignment
 from grader.checks.kinds import KNOWN_KINDS
-from grader.score.rubric import RubricError, load_rubric
+from grader.rubric import RubricError, load_rubric
 
 FILES = Path(__file__).parent / "files"
 

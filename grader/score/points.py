@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from grader.checks.context import CheckContext, call_of
 from grader.checks.judgement import Judgement
 from grader.checks.kinds import KINDS
-from grader.checks.result import CheckResult, Status
+from grader.results.check import CheckResult, Status
 from grader.probe.channel import Observation
-from grader.score.rubric import CheckSpec, Rubric
+from grader.rubric import CheckSpec, Rubric
 
 
 @dataclass(frozen=True)

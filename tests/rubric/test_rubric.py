@@ -7,7 +7,7 @@ import pytest
 
 from grader.assignments import load_assignment
 from grader.checks.kinds import KNOWN_KINDS
-from grader.score.rubric import RubricError, load_rubric
+from grader.rubric import RubricError, load_rubric
 
 FILES = Path(__file__).parent / "files" / "rubrics"
 
@@ -49,7 +49,7 @@ def test_numpy_nn_rubric_has_35_points_in_two_sections():
 
 
 def _variant(tmp_path: Path, old: str, new: str) -> Path:
-    """good.toml with one substitution, written where its relative paths still resolve (tests/score/files)."""
+    """good.toml with one substitution, written where its relative paths still resolve (tests/rubric/files)."""
     path = FILES / f"_tmp_{tmp_path.name}.toml"
     path.write_text((FILES / "good.toml").read_text().replace(old, new))
     return path

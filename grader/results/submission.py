@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from grader.checks.result import CheckResult
+from grader.results.check import CheckResult
 
 #: ok: the run finished normally (student exceptions are fine: they are per-step errors).
 #: timeout: the whole run hit its wall-time limit. crashed: the process died (signal, os._exit, C-level crash).
