@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
-    from grader.run import GradingError
+    from grader.errors import GradingError
     from grader.rubric import RubricError
 
     try:

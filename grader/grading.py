@@ -16,7 +16,7 @@ from grader.score.points import judge_submission
 from grader.discover.archive import extraction_root
 from grader.discover.submission import Submission, printable
 from grader.probe.channel import Observations, read_observations
-from grader.report.feedback import student_figure_dir_name
+from grader.results.files import student_figure_dir_name
 from grader.sandbox.isolation import interpreter_paths
 from grader.sandbox.private import private_home_paths
 from grader.sandbox.task import SandboxOutcome, SandboxTask

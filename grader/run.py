@@ -15,13 +15,12 @@ from typing import Callable
 
 import pandas as pd
 
-from grader.assignments import GRADER_VERSION, available_assignments, grader_home, grading_key, load_assignment, load_reference
-from grader.checks.context import CheckContext
-from grader.score.points import judge_submission
+from grader.assignments import available_assignments, grader_home, grading_key, load_assignment
 from grader.discover import DiscoveryError, Submission, discover
+from grader.errors import GradingError
 from grader.export.csv import export_gradebook_csv, export_lms_csv
-from grader.grading import GradingSetup, grade_submission, run_observed
-from grader.probe.runtime import precompile_probe
+from grader.grading import GradingSetup, grade_submission
+from grader.reference_run import prepare_setup
 from grader.report.incremental import write_reports
 from grader.report.gradebook import apply_manual_scores, build_gradebook
 from grader.sandbox.pool import SandboxPool
@@ -31,10 +30,6 @@ from grader.store.results import ResultStore
 from grader.store.runs import CachedSandbox
 
 MANUAL_SCORES = "manual_scores.csv"
-
-
-class GradingError(Exception):
-    """Input the grader cannot work with (unknown assignment, empty folder, broken rubric); a clear message."""
 
 
 @dataclass(frozen=True)
@@ -202,25 +197,3 @@ def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
     candidates = [submissions.resolve(), out.resolve(), home / "rubrics", home / "reference", home / "tests",
                   home / "submissions", home / ".git"]
     return tuple(sorted({p for p in candidates if p.exists()}))
-
-
-def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figures: Path) -> GradingSetup:
-    """Run the reference through the same probe; refuse a rubric that its own reference does not pass."""
-    reference = load_reference(rubric)
-    precompile_probe(rubric.probe)
-    heldout = {}
-    for spec in rubric.heldout:
-        x, y = getattr(reference, spec.function)(spec.seed, spec.size)
-        heldout[spec.name] = (x, y)
-    artifacts = run_observed(pool, rubric, rubric.reference, (), rubric.reference.parent,
-                             {name: x for name, (x, _) in heldout.items()}, (), None)
-    setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION)
-    ctx = CheckContext(artifacts.observations, artifacts.observations, heldout)
-    failures = [r for r in judge_submission(rubric, ctx) if r.status not in ("passed", "pending")]
-    if failures:
-        problems = "; ".join(f"'{r.check_id}': {r.message}" for r in failures[:5])
-        raise GradingError(
-            f"{rubric.reference} does not pass its own rubric {rubric.path} ({len(failures)} checks): {problems}. "
-            f"Run output: {artifacts.outcome.output[-500:]!r}"
-        )
-    return setup

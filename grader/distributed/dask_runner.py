@@ -56,7 +56,7 @@ def grade_on_cluster(scheduler: str, rubric: Rubric, key: str, todo: list[Submis
     `client` may be an existing `distributed.Client` (tests); otherwise one is connected to `scheduler`
     for the duration of the call.
     """
-    from grader.run import GradingError
+    from grader.errors import GradingError
 
     try:
         from distributed import Client, as_completed
@@ -111,7 +111,7 @@ def submission_payload(submission: Submission) -> dict:
 
 
 def _write_figures(figures_dir: Path, student_id: str, figures: dict[str, str]) -> None:
-    from grader.report.feedback import student_figure_dir_name
+    from grader.results.files import student_figure_dir_name
 
     if not figures:
         return
@@ -129,7 +129,7 @@ def _write_figures(figures_dir: Path, student_id: str, figures: dict[str, str]) 
 def grade_remote(key: str, assignment: dict, submission: dict) -> str:
     """Runs on a Dask worker: sandbox, observe and judge one submission; the result as JSON text."""
     from grader.grading import grade_submission
-    from grader.report.feedback import student_figure_dir_name
+    from grader.results.files import student_figure_dir_name
 
     setup = _worker_setup(key, assignment)
     work = Path(tempfile.mkdtemp(prefix="grader-dask-"))
@@ -179,7 +179,7 @@ def _worker_setup(key: str, assignment: dict):
         from grader.assignments import grader_home, grading_key
         from grader.checks.kinds import KNOWN_KINDS
         from grader.rubric import load_rubric
-        from grader.run import prepare_setup
+        from grader.reference_run import prepare_setup
 
         # not under /tmp: every sandboxed run gets a private /tmp, and the probe must stay readable there
         base = os.environ.get("GRADER_ASSIGNMENT_DIR") or ("/var/tmp" if os.path.isdir("/var/tmp") else None)

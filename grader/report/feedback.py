@@ -16,6 +16,8 @@ from urllib.parse import quote
 import jinja2
 
 from grader.results.check import CheckResult
+from grader.results.files import check_file_name as _check_file_name
+from grader.results.files import student_figure_dir_name
 from grader.report import text
 from grader.report.figures import render_png
 from grader.results.submission import SubmissionResult
@@ -148,12 +150,6 @@ def render_feedback(
     )
 
 
-def _check_file_name(student_id: str) -> None:
-    # the id becomes a file name: refuse anything that could land outside out_dir
-    if not student_id or student_id in (".", "..") or re.search(r"[/\\\x00]", student_id):
-        raise ValueError(f"student id {student_id!r} cannot be used as a file name")
-
-
 def _check_view(student_id: str, check: CheckResult, public_only: bool, figures: dict[str, bytes]) -> CheckView:
     label, badge, emoji = _STATUS.get(check.status, (check.status, "neutral", "•"))
     if check.status == "manual" and check.lost <= 0:
@@ -224,12 +220,6 @@ def _report_context(
 
 
 _FIGURE_NAME = re.compile(r"^figure_\d{2}\.png$")
-
-
-def student_figure_dir_name(student_id: str) -> str:
-    """Folder next to the reports with the figures the student's own script drew."""
-    _check_file_name(student_id)
-    return f"{student_id}_figures"
 
 
 def _student_figures(result: SubmissionResult) -> list[str]:

@@ -1,0 +1,6 @@
+"""Errors the grader reports to the instructor as one clear line, never as a traceback."""
+from __future__ import annotations
+
+
+class GradingError(Exception):
+    """Input the grader cannot work with (unknown assignment, empty folder, broken rubric); a clear message."""

@@ -1,0 +1,38 @@
+"""The reference's run: once per grading run, through the same probe and sandbox as every submission.
+
+Its observations are what submissions are compared with; a rubric its own reference does not pass is
+refused before any submission is graded.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.assignments import GRADER_VERSION, load_reference
+from grader.checks.context import CheckContext
+from grader.errors import GradingError
+from grader.grading import GradingSetup, run_observed
+from grader.probe.runtime import precompile_probe
+from grader.rubric import Rubric
+from grader.score.points import judge_submission
+
+
+def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figures: Path) -> GradingSetup:
+    """Run the reference through the same probe; refuse a rubric that its own reference does not pass."""
+    reference = load_reference(rubric)
+    precompile_probe(rubric.probe)
+    heldout = {}
+    for spec in rubric.heldout:
+        x, y = getattr(reference, spec.function)(spec.seed, spec.size)
+        heldout[spec.name] = (x, y)
+    artifacts = run_observed(pool, rubric, rubric.reference, (), rubric.reference.parent,
+                             {name: x for name, (x, _) in heldout.items()}, (), None)
+    setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION)
+    ctx = CheckContext(artifacts.observations, artifacts.observations, heldout)
+    failures = [r for r in judge_submission(rubric, ctx) if r.status not in ("passed", "pending")]
+    if failures:
+        problems = "; ".join(f"'{r.check_id}': {r.message}" for r in failures[:5])
+        raise GradingError(
+            f"{rubric.reference} does not pass its own rubric {rubric.path} ({len(failures)} checks): {problems}. "
+            f"Run output: {artifacts.outcome.output[-500:]!r}"
+        )
+    return setup
