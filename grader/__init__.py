@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["grade"]
-__version__ = "0.1.0"
+from grader.version import __version__
+
+__all__ = ["grade", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

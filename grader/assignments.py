@@ -8,9 +8,11 @@ from pathlib import Path
 from types import ModuleType
 
 from grader.checks.kinds import KNOWN_KINDS
+from grader.fingerprint import code_fingerprint, digest_files
 from grader.rubric import Rubric, RubricError, load_rubric
+from grader.version import __version__
 
-GRADER_VERSION = "0.1.0"
+GRADER_VERSION = __version__
 
 
 def grader_home() -> Path:
@@ -49,8 +51,5 @@ def load_reference(rubric: Rubric) -> ModuleType:
 
 def grading_key(rubric: Rubric) -> str:
     """Changes whenever anything that decides a grade changes: rubric, reference, probe, grader code, seed."""
-    digest = hashlib.sha256(f"{GRADER_VERSION}:{rubric.seed}".encode())
-    package = Path(__file__).resolve().parent
-    for path in [*rubric.content_files(), *sorted(package.rglob("*.py"))]:
-        digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:32]
+    content = digest_files(rubric.content_files(), seed=f"{GRADER_VERSION}:{rubric.seed}")
+    return hashlib.sha256(f"{content}:{code_fingerprint()}".encode()).hexdigest()[:32]

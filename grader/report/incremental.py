@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 
-import grader
+from grader.fingerprint import code_fingerprint
 from grader.report.feedback import write_feedback
 from grader.results.submission import SubmissionResult
 from grader.store.results import ResultStore
@@ -48,11 +47,6 @@ def _digest(result: SubmissionResult, options: str) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
     """The grader's code and report templates: a change to either renders every report again."""
-    package = Path(next(iter(grader.__path__)))
-    digest = hashlib.sha256()
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.j2")]):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return code_fingerprint("*.py", "*.j2")

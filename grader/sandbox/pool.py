@@ -21,7 +21,6 @@ import threading
 import time
 from pathlib import Path
 
-import grader
 from grader.sandbox import cgroups, isolation, output, protocol
 from grader.sandbox.supervisor import process_start_time
 from grader.sandbox.task import SandboxOutcome, SandboxTask
@@ -352,7 +351,7 @@ def _stop_gently(slot: _Slot) -> None:
 
 def _zygote_environment() -> dict[str, str]:
     """The scrubbed environment zygotes start with (so preloaded libraries read one-thread settings)."""
-    package_parent = str(Path(next(iter(grader.__path__))).parent)
+    package_parent = str(Path(__file__).resolve().parents[2])  # the folder that holds the grader package
     env = dict(isolation.BASE_ENVIRONMENT)
     env["PYTHONPATH"] = package_parent
     # keep the font cache and config of matplotlib: rebuilding it would cost every zygote seconds

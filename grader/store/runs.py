@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-import grader
+from grader.fingerprint import code_fingerprint
 from grader.sandbox import protocol
 from grader.sandbox.task import SandboxOutcome, SandboxTask
 from grader.store.results import ResultStore
@@ -122,11 +122,7 @@ def _code_fingerprint() -> str:
     """The grader's own code and the interpreter and numpy it runs with."""
     import numpy
 
-    digest = hashlib.sha256(f"{platform.python_version()}:{numpy.__version__}".encode())
-    package = Path(next(iter(grader.__path__)))
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return hashlib.sha256(f"{platform.python_version()}:{numpy.__version__}:{code_fingerprint()}".encode()).hexdigest()
 
 
 def _pack(workdir: Path) -> bytes | None:
