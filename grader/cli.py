@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from rich.console import Console
@@ -33,7 +35,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def interruptible() -> None:
+    """Make Ctrl-C (SIGINT) raise KeyboardInterrupt, whatever SIGINT disposition the process inherited.
+
+    A shell starts background jobs (and the commands of many scripts and services) with SIGINT ignored,
+    and Python then installs no handler of its own: such a grader would ignore Ctrl-C and `kill -INT`
+    and leave its sandboxes running until their time limits.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: list[str] | None = None) -> int:
+    interruptible()
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
     from grader.errors import GradingError

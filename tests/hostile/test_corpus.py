@@ -128,5 +128,11 @@ def test_exported_cells_cannot_start_a_spreadsheet_formula(corpus_run: CorpusRun
 
 
 @pytest.mark.slow
-def test_the_corpus_grades_within_its_budget(corpus_run: CorpusRun):
-    assert corpus_run.seconds < 200
+def test_no_hostile_run_outlives_its_time_limit(corpus_run: CorpusRun):
+    # the run's own record, not the test's stopwatch: on a busy machine the class takes longer, but a
+    # limit that holds still ends every run near it
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRADER_HOME", str(corpus.HOME))
+        limit = load_assignment("numpy_nn").limits.wall_seconds
+    overran = {s: r.run.wall_s for s, r in corpus_run.results.items() if r.run.wall_s > limit + 5}
+    assert overran == {}

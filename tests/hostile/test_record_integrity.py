@@ -179,10 +179,14 @@ def test_exceptions_that_cannot_be_printed_are_still_described():
 
 def test_an_inner_time_limit_does_not_cancel_the_outer_one():
     started = time.monotonic()
+    outer_slept_through = False
     with pytest.raises(StepTimeout):
         with time_limit(0.6):
             with pytest.raises(StepTimeout):
                 with time_limit(0.1):
                     time.sleep(2)
             time.sleep(2)
-    assert 0.5 < time.monotonic() - started < 1.5
+            outer_slept_through = True
+    # the outer limit fired during its sleep (a state, whatever the machine's load), and not early
+    assert not outer_slept_through
+    assert time.monotonic() - started >= 0.5

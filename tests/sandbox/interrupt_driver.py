@@ -8,6 +8,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from grader.cli import interruptible
 from grader.sandbox import Limits, SandboxPool, SandboxTask
 
 ENTRY = "tests.sandbox.entries:run_behaviour"
@@ -25,4 +26,5 @@ def main(workdirs: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    interruptible()  # as the grader's command line does: Ctrl-C works even if SIGINT came in ignored
     main(sys.argv[1:])
