@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import signal
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from grader.probe.channel import Observations, read_observations
 from grader.results.files import student_figure_dir_name
 from grader.sandbox.isolation import interpreter_paths
 from grader.sandbox.private import private_home_paths
+from grader.sandbox.runner import SandboxRunner
 from grader.sandbox.task import SandboxOutcome, SandboxTask
 from grader.sandbox.workdir import copy_submission, create_workdir, remove_workdir, write_inputs, write_task
 from grader.score.advice import advice_for
@@ -58,7 +58,7 @@ class RunArtifacts:
     skipped: list[str] = field(default_factory=list)
 
 
-def run_observed(pool, rubric: Rubric, main_source: Path, extra_files: tuple[Path, ...], root: Path,
+def run_observed(pool: SandboxRunner, rubric: Rubric, main_source: Path, extra_files: tuple[Path, ...], root: Path,
                  heldout_x: dict[str, np.ndarray], hidden: tuple[Path, ...], keep_figures: Path | None) -> RunArtifacts:
     """Run the probe on one hand-in in a fresh sandbox and read back what it observed."""
     workdir = create_workdir()
@@ -120,7 +120,7 @@ def _keep_figures(source: Path, dest: Path) -> list[Path]:
     return kept
 
 
-def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: int) -> SubmissionResult:
+def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submission, seed: int) -> SubmissionResult:
     """The full result for one student; never raises for anything the submission does."""
     rubric = setup.rubric
     # printable: a name with bytes that are not UTF-8 could not be stored or shown
@@ -205,10 +205,3 @@ def _not_gradable(setup: GradingSetup, submission: Submission, files: tuple[str,
     checks = judge_submission(rubric, ctx, run_problem=f"Not graded: {message}.")
     return SubmissionResult(submission.student_id, rubric.name, files, submission.content_hash(), run,
                             tuple(checks), grader_version=setup.version, seed=seed, problem=message)
-
-
-def signal_name(number: int | None) -> str:
-    try:
-        return signal.Signals(number).name
-    except (TypeError, ValueError):
-        return f"signal {number}"

@@ -13,10 +13,11 @@ from grader.errors import GradingError
 from grader.grading import GradingSetup, run_observed
 from grader.probe.runtime import precompile_probe
 from grader.rubric import Rubric
+from grader.sandbox.runner import SandboxRunner
 from grader.score.points import judge_submission
 
 
-def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figures: Path) -> GradingSetup:
+def prepare_setup(rubric: Rubric, pool: SandboxRunner, key: str, hidden: tuple[Path, ...], figures: Path) -> GradingSetup:
     """Run the reference through the same probe; refuse a rubric that its own reference does not pass."""
     reference = load_reference(rubric)
     precompile_probe(rubric.probe)

@@ -24,6 +24,7 @@ from grader.reference_run import prepare_setup
 from grader.report.incremental import write_reports
 from grader.report.gradebook import apply_manual_scores, build_gradebook
 from grader.sandbox.pool import SandboxPool
+from grader.sandbox.runner import SandboxRunner
 from grader.results.submission import SubmissionResult
 from grader.rubric import Rubric, RubricError
 from grader.store.results import ResultStore
@@ -149,7 +150,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
     return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
 
 
-def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultStore, total: int, on_progress) -> None:
+def _grade_all(pool: SandboxRunner, setup: GradingSetup, todo: list[Submission], store: ResultStore, total: int, on_progress) -> None:
     done = total - len(todo)
     if on_progress:
         on_progress("", done, total)

@@ -1,4 +1,4 @@
-"""What a check kind decides about one check, before the runner turns it into a CheckResult."""
+"""What a check kind decides about one check (or one case of it), before it becomes a CheckResult with points."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,3 +16,15 @@ class Judgement:
     observed: str = ""
     details: dict[str, Any] = field(default_factory=dict)
     figures: tuple[FigureSpec, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fraction", float(self.fraction))  # CaseVerdict passes a bool
+
+    @property
+    def ok(self) -> bool:
+        """Every point earned."""
+        return self.fraction >= 1
+
+
+#: one case of a per-case kind: all or nothing, written CaseVerdict(ok, message, observed=..., details=...)
+CaseVerdict = Judgement

@@ -41,10 +41,6 @@ _POOLS: dict[tuple[str, ...], object] = {}
 _LOCK = threading.RLock()
 
 
-class ClusterUnavailable(Exception):
-    """dask.distributed is not installed, or the scheduler cannot be reached."""
-
-
 # ---------------------------------------------------------------------------------------------- client side
 
 

@@ -1,24 +1,6 @@
-"""Exports of a gradebook to files other systems read.
-
-An exporter is anything with ``export(gradebook, dest)``; the built-in ones write CSV.
-"""
+"""Exports of a gradebook to files other systems read."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Protocol, runtime_checkable
+from grader.export.csv import export_gradebook_csv, export_lms_csv
 
-import pandas as pd
-
-from grader.export.csv import GradebookCsvExporter, LmsCsvExporter, export_gradebook_csv, export_lms_csv
-
-
-@runtime_checkable
-class Exporter(Protocol):
-    """Writes a gradebook DataFrame to `dest` in some format."""
-
-    def export(self, gradebook: pd.DataFrame, dest: Path) -> None:
-        """Write `gradebook` to `dest`, atomically."""
-        ...
-
-
-__all__ = ["Exporter", "GradebookCsvExporter", "LmsCsvExporter", "export_gradebook_csv", "export_lms_csv"]
+__all__ = ["export_gradebook_csv", "export_lms_csv"]

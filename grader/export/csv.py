@@ -1,7 +1,6 @@
 """CSV exports of a gradebook: the full instructor table, and a two-column LMS upload."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -40,23 +39,3 @@ def export_lms_csv(gradebook: pd.DataFrame, dest: Path, points_column: str = "to
         {LMS_COLUMNS[0]: gradebook["student_id"].to_numpy(), LMS_COLUMNS[1]: gradebook[points_column].to_numpy()}
     )
     write_text_atomic(Path(dest), upload.to_csv(index=False, lineterminator="\n", na_rep=""))
-
-
-@dataclass(frozen=True)
-class GradebookCsvExporter:
-    """`Exporter` writing the full gradebook CSV."""
-
-    def export(self, gradebook: pd.DataFrame, dest: Path) -> None:
-        """Write `gradebook` to `dest`; see `export_gradebook_csv`."""
-        export_gradebook_csv(gradebook, dest)
-
-
-@dataclass(frozen=True)
-class LmsCsvExporter:
-    """`Exporter` writing the two-column LMS upload CSV."""
-
-    points_column: str = "total"
-
-    def export(self, gradebook: pd.DataFrame, dest: Path) -> None:
-        """Write the LMS upload for `gradebook` to `dest`; see `export_lms_csv`."""
-        export_lms_csv(gradebook, dest, points_column=self.points_column)

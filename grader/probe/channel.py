@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,8 +289,3 @@ def _load_array(directory: Path, name: str, sha256: Any) -> tuple[np.ndarray | N
     if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
         return None, ""
     return (array.astype(np.float64) if array.dtype.kind in "biu" else array), ""
-
-
-def finite_or_none(x: float) -> float | None:
-    """JSON has no NaN/inf; keep numbers readable in details."""
-    return x if math.isfinite(x) else None

@@ -4,11 +4,10 @@ from __future__ import annotations
 import signal
 
 from grader.probe.channel import Observations
+from grader.sandbox.child import EXIT_ENTRY_RAISED
 from grader.sandbox.task import SandboxOutcome
 from grader.results.submission import RunReport
 from grader.rubric import Rubric
-
-ENTRY_FAILED = 70  # the grader's code inside the sandbox raised: the submission broke the interpreter
 
 
 def _doing(observations: Observations, rubric: Rubric) -> str:
@@ -84,7 +83,8 @@ def _classify(outcome: SandboxOutcome, observations: Observations, rubric: Rubri
         name = _signal_name(outcome.signal)
         hint = " (a crash inside C code, for example through ctypes)" if outcome.signal == signal.SIGSEGV else ""
         return "crashed", f"The Python process running your code crashed with {name}{hint} while {doing}." + _fatal_error(outcome.output)
-    if outcome.exit_code == ENTRY_FAILED:
+    # the grader's code inside the sandbox raised: the submission broke the interpreter
+    if outcome.exit_code == EXIT_ENTRY_RAISED:
         return "crashed", (f"Grading could not continue inside your process while {doing}: the submission changed "
                            "Python or library internals that the grader relies on.")
     if observations.unfinished_step or outcome.exit_code not in (0, None) or not observations.started:

@@ -31,6 +31,7 @@ from typing import Callable
 
 from grader.fingerprint import code_fingerprint
 from grader.sandbox import protocol
+from grader.sandbox.runner import SandboxRunner
 from grader.sandbox.task import SandboxOutcome, SandboxTask
 from grader.store.results import ResultStore
 
@@ -41,13 +42,13 @@ MAX_RECORDED_BYTES = 64 * 1024 * 1024
 
 
 class CachedSandbox:
-    """Stands in for a SandboxPool (`run`, `jobs`, `close`); thread-safe like the pool.
+    """A SandboxRunner in front of a SandboxPool; thread-safe like the pool.
 
     `make_pool` is called on the first run that is not recorded. With `replay=False` every run is
     executed (and recorded afresh), as `--no-cache` asks.
     """
 
-    def __init__(self, make_pool: Callable[[], object], store: ResultStore, jobs: int, assignment: str,
+    def __init__(self, make_pool: Callable[[], SandboxRunner], store: ResultStore, jobs: int, assignment: str,
                  replay: bool = True) -> None:
         self.jobs = jobs
         self.assignment = assignment

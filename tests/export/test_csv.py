@@ -1,4 +1,4 @@
-"""CSV exports: full gradebook, LMS upload, the Exporter protocol."""
+"""CSV exports: full gradebook, LMS upload."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from grader.export import Exporter, GradebookCsvExporter, LmsCsvExporter, export_gradebook_csv, export_lms_csv
+from grader.export import export_gradebook_csv, export_lms_csv
 from grader.report.gradebook import build_gradebook
 from tests.report.fixtures import all_results
 
@@ -49,10 +49,3 @@ def test_lms_csv_unknown_column(tmp_path: Path, gradebook: pd.DataFrame) -> None
     with pytest.raises(ValueError, match="no column 'grade_total'"):
         export_lms_csv(gradebook, tmp_path / "lms.csv", points_column="grade_total")
 
-
-def test_exporters_follow_the_protocol(tmp_path: Path, gradebook: pd.DataFrame) -> None:
-    exporters: list[Exporter] = [GradebookCsvExporter(), LmsCsvExporter(points_column="percent")]
-    for number, exporter in enumerate(exporters):
-        assert isinstance(exporter, Exporter)
-        exporter.export(gradebook, tmp_path / f"{number}.csv")
-    assert (tmp_path / "1.csv").read_text().splitlines()[1] == "alice,100.0"

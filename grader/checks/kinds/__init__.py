@@ -8,12 +8,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from grader.checks.context import CheckContext
+from grader.checks.judgement import Judgement
 from grader.checks.kinds import at_most_reference as _at_most
 from grader.checks.kinds import close_to_reference as _close
 from grader.checks.kinds import compare as _compare
 from grader.checks.kinds import equal as _equal
 from grader.checks.kinds import init_distribution as _init
 from grader.checks.kinds import target_loss as _target
+from grader.rubric import CheckSpec
+
+#: judge one case: (check, context, observation key, key of the observation it is compared with) -> verdict
+JudgeCase = Callable[[CheckSpec, CheckContext, str, str | None], Judgement]
+#: judge all cases at once: (check, context, every observation key) -> judgement
+JudgePooled = Callable[[CheckSpec, CheckContext, list[str]], Judgement]
 
 
 @dataclass(frozen=True)
@@ -21,8 +29,8 @@ class Kind:
     name: str
     #: where the cases come from: the reference's observation keys, or the student's (e.g. trained models)
     keys_from: str
-    judge_case: Callable | None = None
-    judge_pooled: Callable | None = None
+    judge_case: JudgeCase | None = None
+    judge_pooled: JudgePooled | None = None
 
 
 KINDS: dict[str, Kind] = {

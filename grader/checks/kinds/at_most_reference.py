@@ -9,7 +9,7 @@ import numpy as np
 
 from grader.checks.context import CheckContext, call_of, what_of
 from grader.checks.explain import number
-from grader.checks.kinds.compare import CaseVerdict
+from grader.checks.judgement import CaseVerdict
 from grader.rubric import CheckSpec
 
 

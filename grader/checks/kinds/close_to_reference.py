@@ -11,7 +11,8 @@ import numpy as np
 
 from grader.checks.context import CheckContext, call_of, what_of
 from grader.checks.explain import number, scale_pattern
-from grader.checks.kinds.compare import CaseVerdict, _rtol, _shape_problem
+from grader.checks.judgement import CaseVerdict
+from grader.checks.kinds.compare import _rtol, _shape_problem
 from grader.rubric import CheckSpec
 
 

@@ -1,23 +1,13 @@
 """Per-case kinds: shapes, values against the reference, self-consistency, and bounds."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 
 from grader.checks.context import CheckContext, call_of, dtype_of, what_of
 from grader.checks.explain import compare, number, shape_text
+from grader.checks.judgement import CaseVerdict
 from grader.probe.channel import Observation
 from grader.rubric import CheckSpec
-
-
-@dataclass(frozen=True)
-class CaseVerdict:
-    ok: bool
-    message: str = ""
-    observed: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _rtol(spec: CheckSpec, *observations: Observation) -> float:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.checks.context import CheckContext, call_of, what_of
-from grader.checks.kinds.compare import CaseVerdict
+from grader.checks.judgement import CaseVerdict
 from grader.rubric import CheckSpec
 
 MAX_SHOWN = 300
