@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from operator import is_
 from types import ModuleType
 from typing import Any
 
@@ -36,8 +37,9 @@ _MISSING = object()
 _VOLATILE = frozenset({"__warningregistry__", "__loader__", "__spec__", "__cached__"})
 
 
-def _matches(name: str, prefixes: tuple[str, ...]) -> bool:
-    return any(name == p or name.startswith(p + ".") for p in prefixes)
+def _matches(name: str, packages: tuple[str, ...]) -> bool:
+    # every entry is a top-level name: one set lookup instead of a prefix test per entry (sys.modules is long)
+    return name.partition(".")[0] in packages
 
 
 @dataclass
@@ -50,14 +52,28 @@ class _Saved:
     #: name -> shallow copy of a list/dict/set value, compared by equality (in-place edits count too)
     contents: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._keys = tuple(self.items)
+        self._values = tuple(self.items.values())
+
     def namespace(self) -> Any:
         return vars(self.owner)
 
     def changed(self) -> list[str]:
         current = self.namespace()
+        if self._untouched(current):
+            return sorted(k for k, v in self.contents.items() if current.get(k, _MISSING) != v)
         names = [k for k, v in self.items.items() if k not in _VOLATILE and current.get(k, _MISSING) is not v]
         names += [k for k, v in self.contents.items() if k not in names and current.get(k, _MISSING) != v]
         return sorted(names)
+
+    def _untouched(self, current: Any) -> bool:
+        """The same names bound to the very same objects, in the same order: compared in C, not name by name.
+
+        Identity only: a replacement object's own __eq__ is never asked (it could claim to be the original).
+        """
+        return (len(current) == len(self._keys) and all(map(is_, self._keys, current))
+                and all(map(is_, self._values, current.values())))
 
     def restore(self, names: list[str]) -> None:
         for name in names:

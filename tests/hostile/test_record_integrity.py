@@ -140,6 +140,23 @@ def test_library_patches_while_probing_are_tampering(guarded):
     assert np.sum is real_sum
 
 
+class ClaimsToBeEverything:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+def test_a_replacement_that_claims_to_equal_the_original_is_still_caught(guarded):
+    guard, _, _ = guarded
+    real_isclose, real_dumps = np.isclose, json.dumps
+    np.isclose = ClaimsToBeEverything()
+    del json.dumps
+    json.dumps = real_dumps  # deleted and bound again: same object, same name, a new place in the namespace
+    assert guard.after_step() == ["numpy.isclose (while the grader was calling your code)"]
+    assert np.isclose is real_isclose
+
+
 def test_the_probe_context_keeps_its_recorder(guarded, tmp_path):
     guard, _, writer = guarded
     ctx = types.SimpleNamespace(writer=writer, state={})
