@@ -6,7 +6,7 @@ It carries two audiences: `message`/`expected`/`observed`/`hint` are written for
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 #: passed/failed: the check ran and judged the behaviour. error: student code raised while we probed it.
@@ -75,7 +75,12 @@ class CheckResult:
         return self.status in ("pending", "manual")
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # field by field rather than dataclasses.asdict, which deep-copies every value: this runs for every
+        # check of every result stored and every report digest
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["details"] = dict(self.details)
+        data["figures"] = [asdict(figure) for figure in self.figures]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "CheckResult":

@@ -1,7 +1,7 @@
 """Per-submission results: what the sandbox run looked like and what every check scored."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from grader.results.check import CheckResult
@@ -76,7 +76,11 @@ class SubmissionResult:
         return "graded"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["run"] = asdict(self.run)
+        data["checks"] = [check.to_json() for check in self.checks]
+        data["extra"] = dict(self.extra)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "SubmissionResult":
