@@ -16,8 +16,9 @@ setup: $(BIN)/grader
 grade: setup
 	$(BIN)/grader run submissions/ --out grading
 
+# two workers: sandboxed runs wait on time limits and child processes, so two cores stay busy (tests/conftest.py)
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 clean:
 	rm -rf $(VENV) grading

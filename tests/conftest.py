@@ -1,0 +1,31 @@
+"""Test-session wiring shared by every folder: which tests must share one pytest-xdist worker.
+
+`make test` runs the suite on two workers (`-n 2 --dist loadgroup`). A session fixture is built once
+per worker, so the tests that read one graded sample class go to one worker and the class is graded
+once. The hostile tests look for processes and files left behind by the tests around them, so they run
+on one worker, one after another, with nothing of their own running beside them on that worker.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+#: session fixtures that grade a whole class (tests/assignments/conftest.py, tests/hostile/conftest.py)
+SHARED_GRADING = ("_graded", "corpus_run")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        group = _group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _group(item: pytest.Item) -> str:
+    if (HERE / "hostile") in Path(item.fspath).parents:
+        return "hostile"
+    shared = sorted(name for name in getattr(item, "fixturenames", ()) if name.endswith(SHARED_GRADING))
+    return shared[0] if shared else ""
