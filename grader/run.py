@@ -144,13 +144,28 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
             with CachedSandbox(lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload), store, jobs,
                                rubric.name, replay=use_cache) as pool:
                 setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback)
-                _grade_all(pool, setup, todo, store, len(found), on_progress)
+                _grade_all(pool, setup, todo, store, len(found), on_progress,
+                           _report_early(outputs, public_only, {s.id: s.title for s in rubric.sections}))
         store.remove_missing(rubric.name, [s.student_id for s in found])
         results = store.results(rubric.name)
     return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
 
 
-def _grade_all(pool: SandboxRunner, setup: GradingSetup, todo: list[Submission], store: ResultStore, total: int, on_progress) -> None:
+def _report_early(outputs: Outputs, public_only: bool, titles: dict[str, str]) -> Callable[[SubmissionResult], None] | None:
+    """Render each report as its result is stored, while other submissions are still in the sandbox.
+
+    Rendering is the grader process's largest share of the work per submission; done at the end it ran
+    alone, and `--jobs 2` could not overlap it with sandboxed runs. `publish` renders only reports whose
+    content changed, so it finds these current. With TA scores to merge, `publish` renders them all.
+    """
+    if outputs.manual.exists():
+        return None
+    return lambda result: write_reports([result], outputs.feedback, outputs.store, public_only=public_only,
+                                        section_titles=titles)
+
+
+def _grade_all(pool: SandboxRunner, setup: GradingSetup, todo: list[Submission], store: ResultStore, total: int,
+               on_progress, on_stored: Callable[[SubmissionResult], None] | None = None) -> None:
     done = total - len(todo)
     if on_progress:
         on_progress("", done, total)
@@ -163,6 +178,11 @@ def _grade_all(pool: SandboxRunner, setup: GradingSetup, todo: list[Submission],
             done += 1
             if on_progress:
                 on_progress(result.student_id, done, total)
+            if on_stored:
+                try:
+                    on_stored(result)
+                except Exception:  # noqa: BLE001 - publish renders this report again and reports what fails
+                    pass
     except BaseException:
         # Ctrl-C (or an error of ours): do not wait for the runs in progress to reach their time limits.
         # Closing the pool kills their sandboxes, so the threads waiting on them return at once; their
