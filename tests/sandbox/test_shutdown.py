@@ -58,8 +58,10 @@ def test_close_stops_every_process_even_mid_run(stage, scratch: Path) -> None:
 def test_stopping_the_grader_stops_every_sandboxed_process(stage, scratch: Path, how: int) -> None:
     marker = f"stop{how}{scratch.name[-6:]}"
     tasks = _lingering_tasks(stage, marker, 2)
+    # with SIGINT ignored, as a background job starts it, whatever this test inherited
     driver = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("interrupt_driver.py"))] + [str(t.workdir) for t in tasks],
+        ["sh", "-c", "trap '' INT; exec \"$0\" \"$@\"", sys.executable,
+         str(Path(__file__).with_name("interrupt_driver.py"))] + [str(t.workdir) for t in tasks],
         cwd=REPO,
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
         stdout=subprocess.PIPE,
