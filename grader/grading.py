@@ -15,7 +15,7 @@ from grader.checks.context import CheckContext
 from grader.checks.runner import judge_submission
 from grader.discover.archive import extraction_root
 from grader.discover.submission import Submission, printable
-from grader.probe.channel import Observations, read_observations
+from grader.observations import Observations, read_observations
 from grader.report.feedback import student_figure_dir_name
 from grader.sandbox.isolation import interpreter_paths
 from grader.sandbox.private import private_home_paths

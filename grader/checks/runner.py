@@ -11,7 +11,7 @@ from grader.checks.context import CheckContext, call_of
 from grader.checks.judgement import Judgement
 from grader.checks.kinds import KINDS
 from grader.checks.result import CheckResult, Status
-from grader.probe.channel import Observation
+from grader.observations import Observation
 from grader.score.rubric import CheckSpec, Rubric
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from grader.probe.channel import Observations
+from grader.observations import Observations
 from grader.score.rubric import Rubric
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import signal
 
-from grader.probe.channel import Observations
+from grader.observations import Observations
 from grader.sandbox.task import SandboxOutcome
 from grader.score.result import RunReport
 from grader.score.rubric import Rubric
