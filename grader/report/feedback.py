@@ -18,6 +18,7 @@ import jinja2
 from grader.checks.result import CheckResult
 from grader.report import text
 from grader.report.figures import render_png
+from grader.report.inert import inert_result
 from grader.score.result import SubmissionResult
 from grader.store.atomic import write_atomic, write_text_atomic
 
@@ -136,6 +137,7 @@ def render_feedback(
     generated_at: str = "",
 ) -> RenderedFeedback:
     """Render one student's report in memory; see `write_feedback` for the options."""
+    result = inert_result(result)  # nothing a hand-in wrote reaches the report unescaped, uncut or as markup
     figures: dict[str, bytes] = {}
     views = {c.check_id: _check_view(result.student_id, c, public_only, figures) for c in result.checks}
     views = _with_notebook_cells(result, views)
