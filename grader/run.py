@@ -7,6 +7,7 @@ interrupted run loses nothing it finished, and a rerun skips what is unchanged.
 from __future__ import annotations
 
 import os
+import sqlite3
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -76,6 +77,8 @@ def plan(submissions: Path, assignment: str | None) -> list[tuple[Rubric, Path]]
         named = [name for name in available_assignments() if (submissions / name).is_dir()]
         if named:
             return [(load_assignment(name), submissions / name) for name in named]
+        if submissions.resolve().name in available_assignments():  # submissions/numpy_nn, as the README lays out
+            return [(load_assignment(submissions.resolve().name), submissions)]
         for name in available_assignments():
             rubric = load_assignment(name)
             if any(submissions.glob(f"*/{rubric.main_file}")) or any(submissions.glob(f"**/{rubric.main_file}")):
@@ -115,6 +118,8 @@ def grade_each(submissions: Path | str, assignment: str | None = None, out: Path
                scheduler: str | None = None) -> dict[str, pd.DataFrame]:
     """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`."""
     submissions, out = Path(submissions), Path(out)
+    if jobs is not None and jobs < 1:
+        raise GradingError(f"jobs must be at least 1, got {jobs}")
     jobs = jobs or os.cpu_count() or 1
     return {
         rubric.name: grade_assignment(rubric, folder, Outputs(out / rubric.name), jobs, use_cache, public_only, on_progress,
@@ -135,7 +140,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
         raise GradingError(f"cannot create the output folder {outputs.root}: {exc.strerror}") from None
     key = grading_key(rubric)
     hidden = hidden_paths(folder, outputs.root)
-    with ResultStore(outputs.store) as store:
+    with _open_store(outputs.store) as store:
         todo = [s for s in found if not (use_cache and store.lookup(s.student_id, rubric.name, s.content_hash(), key))]
         # Only what changed is graded; with nothing to grade, no pool starts and the reference does not run.
         if todo and scheduler:
@@ -155,6 +160,14 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
         results = store.results(rubric.name)
     _check_no_workdir_left()
     return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
+
+
+def _open_store(path: Path) -> ResultStore:
+    """The result store under --out; one clear line when the file there is not one (or is a newer grader's)."""
+    try:
+        return ResultStore(path)
+    except (sqlite3.DatabaseError, RuntimeError) as exc:
+        raise GradingError(f"{path}: {exc}") from None
 
 
 def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultStore, total: int, on_progress) -> None:

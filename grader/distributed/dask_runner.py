@@ -67,7 +67,7 @@ def grade_on_cluster(scheduler: str, rubric: Rubric, key: str, todo: list[Submis
     if own:
         try:
             client = Client(scheduler)  # connect timeout: dask config distributed.comm.timeouts.connect
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address ("missing port number")
             raise GradingError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     done = total - len(todo)
     if on_progress:
