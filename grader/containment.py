@@ -176,6 +176,10 @@ class ContainedRunner:
                     left.discard(number)
                     yield result
 
+    def stop(self) -> None:
+        """Hand out no more work (the submissions in progress go on)."""
+        self._stop.set()
+
     def close(self, wait: float | None = None) -> None:
         """Stop handing out work and wait up to `wait` seconds (None: until done) for the busy threads."""
         self._stop.set()

@@ -188,6 +188,7 @@ def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultS
         # Ctrl-C (or an error of ours): do not wait for the runs in progress to reach their time limits.
         # Closing the pool kills their sandboxes, so the threads waiting on them return at once; their
         # results are never stored (this loop is over), so a rerun grades those submissions again.
+        runner.stop()
         pool.close()
         runner.close(wait=10.0)
         raise
