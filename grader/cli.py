@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -14,6 +15,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from grader.assignments import available_assignments
 
 
+def _positive_int(text: str) -> int:
+    """argparse type for counts such as --jobs: a whole number of at least 1 (else a usage error, not a traceback)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader", description="Sandboxed, behavioural autograding for deep-learning coursework.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -21,14 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("submissions", type=Path, help="folder with <student>.py files, one folder per student, or one folder per assignment")
     run.add_argument("--assignment", help="assignment name (default: inferred from folder or file names)")
     run.add_argument("--out", type=Path, default=Path("grading"), help="output folder (default: ./grading)")
-    run.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
+    run.add_argument("--jobs", type=_positive_int, default=None, help="submissions graded at once (default: number of cores)")
     run.add_argument("--no-cache", action="store_true", help="regrade everything, even unchanged submissions")
     run.add_argument("--public-only", action="store_true", help="withhold details of hidden checks in feedback reports")
     run.add_argument("--scheduler", metavar="ADDRESS", default=None,
                      help="grade on a Dask cluster, e.g. tcp://host:8786 (see docs/scaling.md)")
     selftest = commands.add_parser("selftest", help="check a rubric against its reference and its known mistakes (mutants)")
     selftest.add_argument("assignment")
-    selftest.add_argument("--jobs", type=int, default=None)
+    selftest.add_argument("--jobs", type=_positive_int, default=None)
     handout = commands.add_parser("handout", help="print the student-facing contract of an assignment")
     handout.add_argument("assignment")
     commands.add_parser("list", help="list the assignments this grader knows")
@@ -66,9 +78,20 @@ def main(argv: list[str] | None = None) -> int:
     except (GradingError, RubricError) as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
+    except (OSError, sqlite3.DatabaseError) as exc:
+        # the machine's answer about a path the instructor gave (a read-only --out, a results.sqlite that is not one)
+        console.print(f"[bold red]error:[/] {escape(_os_error_text(exc))}", highlight=False)
+        return 2
     except KeyboardInterrupt:
         console.print("[yellow]interrupted; finished submissions are saved and a rerun continues from there[/]")
         return 130
+
+
+def _os_error_text(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    return str(exc)
 
 
 def _run(args, console: Console) -> int:

@@ -14,8 +14,9 @@ from grader.checks.context import CheckContext
 from grader.score.points import judge_submission
 from grader.discover.archive import extraction_root
 from grader.discover.submission import Submission, printable
-from grader.probe.channel import Observations, read_observations
+from grader.observations import Observations, read_observations
 from grader.results.files import student_figure_dir_name
+from grader.containment import Progress, from_exception
 from grader.sandbox.isolation import interpreter_paths
 from grader.sandbox.private import private_home_paths
 from grader.sandbox.runner import SandboxRunner
@@ -59,8 +60,11 @@ class RunArtifacts:
 
 
 def run_observed(pool: SandboxRunner, rubric: Rubric, main_source: Path, extra_files: tuple[Path, ...], root: Path,
-                 heldout_x: dict[str, np.ndarray], hidden: tuple[Path, ...], keep_figures: Path | None) -> RunArtifacts:
+                 heldout_x: dict[str, np.ndarray], hidden: tuple[Path, ...], keep_figures: Path | None,
+                 progress: Progress | None = None) -> RunArtifacts:
     """Run the probe on one hand-in in a fresh sandbox and read back what it observed."""
+    progress = progress or Progress()
+    progress.enter("preparing the work folder for")
     workdir = create_workdir()
     try:
         submission_dir = workdir / "submission"
@@ -78,13 +82,20 @@ def run_observed(pool: SandboxRunner, rubric: Rubric, main_source: Path, extra_f
             "max_figures": MAX_FIGURES,
         })
         hidden = tuple(hidden) + private_paths(rubric)
+        progress.enter("running", sandboxed=True)
         outcome = pool.run(SandboxTask(workdir=workdir, entry=ENTRY, limits=limits, hidden_paths=hidden))
         warn_if_degraded(outcome.degraded)
+        progress.enter("reading what the run observed of")
         observations = read_observations(workdir / "observations")
+        progress.enter("keeping the figures of")
         figures = _keep_figures(workdir / "figures", keep_figures) if keep_figures else []
-        return RunArtifacts(observations, outcome, figures, skipped)
-    finally:
-        remove_workdir(workdir)
+        artifacts = RunArtifacts(observations, outcome, figures, skipped)
+    except BaseException:
+        remove_workdir(workdir)  # the step that failed stays the one reported
+        raise
+    progress.enter("cleaning up after")
+    remove_workdir(workdir)
+    return artifacts
 
 
 _warned: set[tuple[str, ...]] = set()
@@ -120,8 +131,11 @@ def _keep_figures(source: Path, dest: Path) -> list[Path]:
     return kept
 
 
-def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submission, seed: int) -> SubmissionResult:
-    """The full result for one student; never raises for anything the submission does."""
+def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submission, seed: int,
+                     progress: Progress | None = None) -> SubmissionResult:
+    """The full result for one student. `progress` is told each step, for `grade_contained` and its watchdog."""
+    progress = progress or Progress()
+    progress.enter("reading the files of")
     rubric = setup.rubric
     # printable: a name with bytes that are not UTF-8 could not be stored or shown
     files = tuple(printable(str(p.relative_to(submission.root.parent))) for p in submission.files)
@@ -130,12 +144,18 @@ def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submi
     figures_dir = setup.figures_dir / student_figure_dir_name(submission.student_id) if setup.figures_dir else None
     extra = tuple(p for p in submission.files if p != submission.main_file) if submission.root.is_dir() else ()
     artifacts = run_observed(pool, rubric, submission.main_file, extra, submission.root,
-                             {name: x for name, (x, _) in setup.heldout.items()}, setup.hidden_paths, figures_dir)
+                             {name: x for name, (x, _) in setup.heldout.items()}, setup.hidden_paths, figures_dir,
+                             progress)
+    progress.enter("describing the run of")
     run = describe_run(artifacts.outcome, artifacts.observations, rubric)
     # a record the submission tampered with is worth nothing: the checks see an empty one
     observed = Observations() if artifacts.observations.tampered else artifacts.observations
     ctx = CheckContext(observed, setup.reference, setup.heldout)
+    progress.enter("judging")
     checks = judge_submission(rubric, ctx, run_problem=_run_problem(run, artifacts.observations, rubric.main_file))
+    progress.enter("writing advice on")
+    notes = tuple(_skipped_note(artifacts.skipped) + advice_for(submission.main_file, observed, rubric))
+    progress.enter("summing up")
     return SubmissionResult(
         student_id=submission.student_id,
         assignment=rubric.name,
@@ -143,11 +163,26 @@ def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submi
         content_hash=submission.content_hash(),
         run=run,
         checks=tuple(checks),
-        notes=tuple(_skipped_note(artifacts.skipped) + advice_for(submission.main_file, observed, rubric)),
+        notes=notes,
         grader_version=setup.version,
         seed=seed,
         extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric)},
     )
+
+
+def grade_contained(pool, setup: GradingSetup, submission: Submission, seed: int,
+                    progress: Progress | None = None) -> SubmissionResult:
+    """`grade_submission`, with any failure of the grader's own turned into that student's grader-error row."""
+    progress = progress or Progress()
+    try:
+        return grade_submission(pool, setup, submission, seed, progress)
+    except Exception as exc:  # noqa: BLE001 - one hand-in must never stop the class
+        return contained_error(setup, submission, progress.step, exc)
+
+
+def contained_error(setup: GradingSetup, submission: Submission, step: str, exc: BaseException) -> SubmissionResult:
+    """The grader-error row of `submission` for an exception (or a hang) in `step`."""
+    return from_exception(setup.rubric, submission, setup.rubric.seed, step, exc, setup.version)
 
 
 def _skipped_note(skipped: list[str]) -> list[str]:

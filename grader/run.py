@@ -7,7 +7,8 @@ interrupted run loses nothing it finished, and a rerun skips what is unchanged.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import sqlite3
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,12 +22,16 @@ from grader.errors import GradingError
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission
 from grader.reference_run import prepare_setup
+from grader.containment import RETRY_KEY, ContainedRunner, as_grader_error
+from grader.grading import GradingSetup, contained_error, grade_submission, run_observed
+from grader.probe.runtime import precompile_probe
 from grader.report.incremental import write_reports
-from grader.report.gradebook import apply_manual_scores, build_gradebook
+from grader.report.gradebook import GRADER_ERRORS_ATTR, apply_manual_scores, build_gradebook
 from grader.sandbox.pool import SandboxPool
 from grader.sandbox.runner import SandboxRunner
 from grader.results.submission import SubmissionResult
 from grader.rubric import Rubric, RubricError
+from grader.sandbox.workdir import sweep_workdirs
 from grader.store.results import ResultStore
 from grader.store.runs import CachedSandbox
 
@@ -70,6 +75,8 @@ def plan(submissions: Path, assignment: str | None) -> list[tuple[Rubric, Path]]
         named = [name for name in available_assignments() if (submissions / name).is_dir()]
         if named:
             return [(load_assignment(name), submissions / name) for name in named]
+        if submissions.resolve().name in available_assignments():  # submissions/numpy_nn, as the README lays out
+            return [(load_assignment(submissions.resolve().name), submissions)]
         for name in available_assignments():
             rubric = load_assignment(name)
             if any(submissions.glob(f"*/{rubric.main_file}")) or any(submissions.glob(f"**/{rubric.main_file}")):
@@ -109,6 +116,8 @@ def grade_each(submissions: Path | str, assignment: str | None = None, out: Path
                scheduler: str | None = None) -> dict[str, pd.DataFrame]:
     """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`."""
     submissions, out = Path(submissions), Path(out)
+    if jobs is not None and jobs < 1:
+        raise GradingError(f"jobs must be at least 1, got {jobs}")
     jobs = jobs or os.cpu_count() or 1
     return {
         rubric.name: grade_assignment(rubric, folder, Outputs(out / rubric.name), jobs, use_cache, public_only, on_progress,
@@ -129,7 +138,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
         raise GradingError(f"cannot create the output folder {outputs.root}: {exc.strerror}") from None
     key = grading_key(rubric)
     hidden = hidden_paths(folder, outputs.root)
-    with ResultStore(outputs.store) as store:
+    with _open_store(outputs.store) as store:
         todo = [s for s in found if not (use_cache and store.lookup(s.student_id, rubric.name, s.content_hash(), key))]
         # Only what changed is graded; with nothing to grade, no pool starts and the reference does not run.
         if todo and scheduler:
@@ -148,6 +157,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
                            _report_early(outputs, public_only, {s.id: s.title for s in rubric.sections}))
         store.remove_missing(rubric.name, [s.student_id for s in found])
         results = store.results(rubric.name)
+    _check_no_workdir_left()
     return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
 
 
@@ -164,17 +174,26 @@ def _report_early(outputs: Outputs, public_only: bool, titles: dict[str, str]) -
                                         section_titles=titles)
 
 
+def _open_store(path: Path) -> ResultStore:
+    """The result store under --out; one clear line when the file there is not one (or is a newer grader's)."""
+    try:
+        return ResultStore(path)
+    except (sqlite3.DatabaseError, RuntimeError) as exc:
+        raise GradingError(f"{path}: {exc}") from None
+
+
 def _grade_all(pool: SandboxRunner, setup: GradingSetup, todo: list[Submission], store: ResultStore, total: int,
                on_progress, on_stored: Callable[[SubmissionResult], None] | None = None) -> None:
     done = total - len(todo)
     if on_progress:
         on_progress("", done, total)
-    executor = ThreadPoolExecutor(max_workers=max(1, pool.jobs))
+    # every submission gets its row, whatever the grader's own code does with it (grader.containment)
+    runner = ContainedRunner(lambda submission, progress: grade_submission(pool, setup, submission, setup.rubric.seed, progress),
+                             lambda submission, step, exc: contained_error(setup, submission, step, exc), pool.jobs)
     try:
-        futures = {executor.submit(grade_submission, pool, setup, s, setup.rubric.seed): s for s in todo}
-        for future in as_completed(futures):
-            result = future.result()
-            store.put(result, setup.grading_key, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        for result in runner.results(todo):
+            result = commit(store, result, setup.grading_key,
+                            lambda step, exc, r=result: contained_error(setup, _submission_of(todo, r), step, exc))
             done += 1
             if on_progress:
                 on_progress(result.student_id, done, total)
@@ -187,28 +206,80 @@ def _grade_all(pool: SandboxRunner, setup: GradingSetup, todo: list[Submission],
         # Ctrl-C (or an error of ours): do not wait for the runs in progress to reach their time limits.
         # Closing the pool kills their sandboxes, so the threads waiting on them return at once; their
         # results are never stored (this loop is over), so a rerun grades those submissions again.
-        executor.shutdown(wait=False, cancel_futures=True)
+        runner.stop()
         pool.close()
+        runner.close(wait=10.0)
         raise
-    finally:
-        executor.shutdown(wait=True)
+    runner.close()
+
+
+def _check_no_workdir_left() -> None:
+    """Every run's work folder is removed as it ends; say so loudly if one could not be, even after a retry."""
+    left = sweep_workdirs()
+    if left:
+        warnings.warn(f"{len(left)} work folder(s) could not be removed: " + ", ".join(str(p) for p in left[:5]),
+                      RuntimeWarning, stacklevel=2)
+
+
+def _submission_of(todo: list[Submission], result: SubmissionResult) -> Submission:
+    return next(s for s in todo if s.student_id == result.student_id)
+
+
+def commit(store: ResultStore, result: SubmissionResult, key: str,
+           on_error: Callable[[str, BaseException], SubmissionResult]) -> SubmissionResult:
+    """Store one result; a result that cannot be stored becomes a grader-error row (which always can).
+
+    A grader-error row is stored under a key no real one equals, so the next run grades it again.
+    """
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    try:
+        store.put(result, RETRY_KEY if result.grader_error else key, stamp)
+        return result
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:  # not JSON: a check's details, say
+        failed = on_error("storing the result of", exc)
+        store.put(failed, RETRY_KEY, stamp)
+        return failed
 
 
 def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool,
             section_titles: dict[str, str] | None = None) -> pd.DataFrame:
-    """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results."""
+    """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results.
+
+    A report that cannot be written turns that student's row into a grader-error row (stored, so the
+    next run grades it again); the others are written as usual. The gradebook's attrs name every
+    grader-error row (`GRADER_ERRORS_ATTR`), for the run's summary.
+    """
     if outputs.manual.is_file():
         # a TA's hand-edited file: its mistakes are instructor input, reported in one line, not a traceback
         try:
             results = apply_manual_scores(results, pd.read_csv(outputs.manual, dtype={"student_id": str}))
         except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
             raise GradingError(f"{outputs.manual}: {exc}") from None
+    # only reports whose content changed are rendered again (an unchanged class re-renders nothing)
+    failures: list[tuple[SubmissionResult, Exception]] = []
+    write_reports(results, outputs.feedback, outputs.store, public_only=public_only, section_titles=section_titles,
+                  failures=failures)
+    if failures:
+        results = _contain_report_failures(results, failures, outputs, public_only, section_titles)
     gradebook = build_gradebook(results)
+    gradebook.attrs[GRADER_ERRORS_ATTR] = {r.student_id: r.grader_error.describe() for r in results if r.grader_error}
     export_gradebook_csv(gradebook, outputs.gradebook)
     export_lms_csv(gradebook, outputs.lms)
-    # only reports whose content changed are rendered again (an unchanged class re-renders nothing)
-    write_reports(results, outputs.feedback, outputs.store, public_only=public_only, section_titles=section_titles)
     return gradebook
+
+
+def _contain_report_failures(results: list[SubmissionResult], failures: list[tuple[SubmissionResult, Exception]],
+                             outputs: Outputs, public_only: bool, section_titles) -> list[SubmissionResult]:
+    replaced = {}
+    with ResultStore(outputs.store) as store:
+        for result, exc in failures:
+            row = as_grader_error(result, "writing the feedback report for", exc)
+            store.put(row, RETRY_KEY, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            replaced[result.student_id] = row
+    again: list[tuple[SubmissionResult, Exception]] = []
+    write_reports(list(replaced.values()), outputs.feedback, outputs.store, public_only=public_only,
+                  section_titles=section_titles, failures=again)
+    return [replaced.get(r.student_id, r) for r in results]
 
 
 def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:

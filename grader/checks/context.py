@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.probe.channel import Observation, Observations
+from grader.observations import Observation, Observations
 
 
 @dataclass(frozen=True)

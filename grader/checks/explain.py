@@ -1,6 +1,7 @@
 """Summarise arrays for messages: shapes, the worst entry and a relative error, never whole tensors."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +12,10 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 
 def number(x: float) -> str:
-    return f"{x:.4g}"
+    try:
+        return f"{float(x):.4g}"
+    except (TypeError, ValueError, OverflowError):
+        return str(x)[:40]
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,15 @@ def compare(observed: np.ndarray, expected: np.ndarray, rtol: float) -> Comparis
     expected = np.asarray(expected, dtype=np.float64)
     if observed.size == 0:
         return Comparison(True, 0.0, "")
-    difference = np.abs(observed - expected)
     if not np.all(np.isfinite(observed)):
         index = np.unravel_index(int(np.argmax(~np.isfinite(observed))), observed.shape)
         return Comparison(False, float("inf"), _entry(index, observed, expected))
+    if not np.all(np.isfinite(expected)):
+        # e.g. finite differences of a forward that overflows: nothing to compare against, and no pattern
+        index = np.unravel_index(int(np.argmax(~np.isfinite(expected))), expected.shape)
+        return Comparison(False, float("inf"), _entry(index, observed, expected))
+    with np.errstate(over="ignore", invalid="ignore"):
+        difference = np.abs(observed - expected)  # may overflow to inf for values near the float64 limit
     scale = max(float(np.max(np.abs(expected))), 1e-12)
     error = float(np.max(difference)) / scale
     index = np.unravel_index(int(np.argmax(difference)), difference.shape)
@@ -51,22 +60,34 @@ def compare(observed: np.ndarray, expected: np.ndarray, rtol: float) -> Comparis
 
 
 def scale_pattern(observed: np.ndarray, expected: np.ndarray) -> str:
-    """Name a constant factor between the arrays (1/batch, 2, -1, 0...): it usually names the bug."""
-    norm = float(np.vdot(expected, expected))
-    if norm == 0 or observed.size < 2:
-        return ""
-    factor = float(np.vdot(observed, expected)) / norm
-    residual = np.max(np.abs(observed - factor * expected)) / max(float(np.max(np.abs(expected))), 1e-12)
-    if residual > 1e-6 or abs(factor - 1) < 1e-6:
+    """Name a constant factor between the arrays (1/batch, 2, -1, 0...): it usually names the bug.
+
+    "" when there is none, including for values that are not finite or overflow on the way.
+    """
+    with np.errstate(all="ignore"):
+        observed = np.asarray(observed, dtype=np.float64)
+        expected = np.asarray(expected, dtype=np.float64)
+        if observed.size < 2 or observed.shape != expected.shape:
+            return ""
+        norm = float(np.vdot(expected, expected))
+        if not math.isfinite(norm) or norm == 0:
+            return ""
+        factor = float(np.vdot(observed, expected)) / norm
+        if not math.isfinite(factor):
+            return ""
+        residual = float(np.max(np.abs(observed - factor * expected))) / max(float(np.max(np.abs(expected))), 1e-12)
+    if not math.isfinite(residual) or residual > 1e-6 or abs(factor - 1) < 1e-6:
         return ""
     if abs(factor) < 1e-12:
         return "yours are all zero"
     inverse = 1 / factor
-    if abs(inverse - round(inverse)) < 1e-6 and abs(round(inverse)) > 1:
+    if math.isfinite(inverse) and abs(inverse - round(inverse)) < 1e-6 and abs(round(inverse)) > 1:
         return f"yours are exactly 1/{round(inverse)} of the expected values everywhere"
     return f"yours are exactly {number(factor)} times the expected values everywhere"
 
 
 def _entry(index: tuple[int, ...], observed: np.ndarray, expected: np.ndarray) -> str:
+    if observed.shape != expected.shape:
+        return ""
     where = "[" + ", ".join(str(int(i)) for i in index) + "]" if index else ""
     return f"at {where}: yours {number(observed[index])}, expected {number(expected[index])}".replace("at : ", "")

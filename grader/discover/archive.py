@@ -7,6 +7,7 @@ not-gradable row saying why) when any member could escape the extraction folder 
 - names that are absolute, contain `..`, a drive letter, a backslash path or a NUL character;
 - symbolic links, devices, FIFOs (only regular files and folders are unpacked);
 - password-protected members, duplicate names;
+- paths nested more than MAX_MEMBER_DEPTH folders deep;
 - more than MAX_MEMBERS files, a member above MAX_MEMBER_BYTES or a total above MAX_TOTAL_BYTES
   (counted while decompressing, so a member that lies about its size stops at the limit: zip bombs).
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import shutil
 import stat
 import tempfile
 import threading
@@ -25,11 +25,14 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from grader.discover.submission import printable
+from grader.sandbox.cleanup import remove_tree
 
 MAX_MEMBERS = 200
 #: the sandbox copies no file above 20 MiB anyway (grader.sandbox.workdir.MAX_FILE_BYTES)
 MAX_MEMBER_BYTES = 20 * 1024 * 1024
 MAX_TOTAL_BYTES = 50 * 1024 * 1024
+#: deeper member paths are refused: folders nested thousands deep stop path handling (and rmtree) by recursion
+MAX_MEMBER_DEPTH = 32
 #: metadata of archivers that is never part of a hand-in
 IGNORED_PREFIXES = ("__MACOSX/",)
 _CHUNK = 1024 * 1024
@@ -50,7 +53,7 @@ def extraction_root(create: bool = False) -> Path | None:
             _root = None  # removed meanwhile (e.g. with the temporary folder it lived in): start afresh
         if _root is None and create:
             _root = Path(tempfile.mkdtemp(prefix="grader-archives-"))
-            atexit.register(shutil.rmtree, _root, True)
+            atexit.register(remove_tree, _root)
         return _root
 
 
@@ -76,7 +79,7 @@ def unpack(archive: Path) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(destination)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_tree(staging)
         raise
     return destination
 
@@ -93,6 +96,8 @@ def checked_members(handle: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, Pure
         relative = safe_relative_path(info.filename)
         if relative is None:
             raise ArchiveRefused(f"{name} contains '{info.filename}', a path that points outside the archive's folder")
+        if len(relative.parts) > MAX_MEMBER_DEPTH:
+            raise ArchiveRefused(f"{name} contains a path nested more than {MAX_MEMBER_DEPTH} folders deep")
         kind = stat.S_IFMT(info.external_attr >> 16)
         if kind == stat.S_IFLNK:
             raise ArchiveRefused(f"{name} contains a symbolic link ('{info.filename}'); hand in the files themselves")

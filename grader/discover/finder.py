@@ -7,6 +7,7 @@ holding only one `.zip`) is unpacked safely first (see `archive`); an unsafe one
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -16,6 +17,8 @@ from grader.discover.submission import Submission, printable
 
 IGNORED = {"__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX"}
 MAX_FILES = 200
+#: files nested deeper than this inside a student's folder are not looked at
+MAX_DEPTH = 32
 
 
 class DiscoveryError(Exception):
@@ -60,7 +63,7 @@ def _from_file(path: Path, main_file: str) -> Submission:
 
 def _from_folder(folder: Path, main_file: str, unpack_archives: bool = True) -> Submission:
     files = []
-    for path in sorted(folder.rglob("*")):
+    for path in sorted(_walk(folder)):
         if any(part in IGNORED or part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         if path.is_file() or path.is_symlink():
@@ -77,6 +80,29 @@ def _from_folder(folder: Path, main_file: str, unpack_archives: bool = True) -> 
         return _from_archive(archives[0], main_file, student_id_for(folder.name))
     problem = "" if main else _missing_main(files, main_file, printable(folder.name))
     return Submission(student_id_for(folder.name), folder, tuple(files), main, problem)
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Everything under `folder` down to MAX_DEPTH levels, without following links and without recursion
+    (Path.rglob recurses once per level: a hand-in nested a thousand folders deep stopped the whole class)."""
+    found: list[Path] = []
+    stack = [(folder, 0)]
+    while stack:
+        directory, depth = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            found.append(path)
+            try:
+                skipped = entry.name in IGNORED or entry.name.startswith(".")  # filtered out below anyway
+                if depth < MAX_DEPTH and not skipped and entry.is_dir(follow_symlinks=False):
+                    stack.append((path, depth + 1))
+            except OSError:
+                pass
+    return found
 
 
 def _missing_main(files: list[Path], main_file: str, where: str) -> str:

@@ -63,18 +63,24 @@ def grade_on_cluster(scheduler: str, rubric: Rubric, key: str, todo: list[Submis
     if own:
         try:
             client = Client(scheduler)  # connect timeout: dask config distributed.comm.timeouts.connect
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address ("missing port number")
             raise GradingError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     done = total - len(todo)
     if on_progress:
         on_progress("", done, total)
-    futures = [client.submit(grade_remote, key, assignment, submission_payload(s), pure=False) for s in todo]
+    from grader.containment import RETRY_KEY, from_exception
+
+    futures = {client.submit(grade_remote, key, assignment, submission_payload(s), pure=False): s for s in todo}
     try:
-        for future in as_completed(futures):
-            data = json.loads(future.result())
-            result = SubmissionResult.from_json(data["result"])
-            _write_figures(figures_dir, result.student_id, data.get("figures", {}))
-            store.put(result, key, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        for future in as_completed(list(futures)):
+            try:
+                data = json.loads(future.result())
+                result = SubmissionResult.from_json(data["result"])
+                _write_figures(figures_dir, result.student_id, data.get("figures", {}))
+            except Exception as exc:  # noqa: BLE001 - one hand-in (or one worker) must never stop the class
+                result = from_exception(rubric, futures[future], rubric.seed, "grading on the cluster", exc)
+            stored_key = RETRY_KEY if result.grader_error else key
+            store.put(result, stored_key, datetime.now(timezone.utc).isoformat(timespec="seconds"))
             done += 1
             if on_progress:
                 on_progress(result.student_id, done, total)
@@ -126,6 +132,8 @@ def grade_remote(key: str, assignment: dict, submission: dict) -> str:
     """Runs on a Dask worker: sandbox, observe and judge one submission; the result as JSON text."""
     from grader.grading import grade_submission
     from grader.results.files import student_figure_dir_name
+    from grader.grading import grade_contained
+    from grader.report.feedback import student_figure_dir_name
 
     setup = _worker_setup(key, assignment)
     work = Path(tempfile.mkdtemp(prefix="grader-dask-"))
@@ -133,7 +141,7 @@ def grade_remote(key: str, assignment: dict, submission: dict) -> str:
     try:
         found = _materialise(submission, work / "submission")
         local = replace(setup, figures_dir=figures, hidden_paths=(*setup.hidden_paths, work))
-        result = grade_submission(_worker_pool(setup.rubric), local, found, setup.rubric.seed)
+        result = grade_contained(_worker_pool(setup.rubric), local, found, setup.rubric.seed)
         drawn = figures / student_figure_dir_name(result.student_id)
         pngs = {p.name: base64.b64encode(p.read_bytes()).decode("ascii")
                 for p in sorted(drawn.glob("figure_*.png")) if p.is_file() and not p.is_symlink()}

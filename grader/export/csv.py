@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from grader.report.inert import csv_cell
 from grader.store.atomic import write_text_atomic
 
 #: header of the LMS upload file
@@ -16,7 +17,20 @@ def gradebook_csv_text(gradebook: pd.DataFrame) -> str:
 
     Fixed options so that the same gradebook always gives the same bytes on every platform.
     """
-    return gradebook.to_csv(index=False, lineterminator="\n", na_rep="")
+    return inert_csv_text(gradebook)
+
+
+def inert_csv_text(frame: pd.DataFrame) -> str:
+    """`frame` as CSV text in which no cell is a formula or holds a control character (see `grader.report.inert`).
+
+    Every CSV the grader writes goes through here.
+    """
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(csv_cell)
+    safe.columns = [csv_cell(str(c)) for c in safe.columns]
+    return safe.to_csv(index=False, lineterminator="\n", na_rep="")
 
 
 def export_gradebook_csv(gradebook: pd.DataFrame, dest: Path) -> None:
@@ -38,4 +52,4 @@ def export_lms_csv(gradebook: pd.DataFrame, dest: Path, points_column: str = "to
     upload = pd.DataFrame(
         {LMS_COLUMNS[0]: gradebook["student_id"].to_numpy(), LMS_COLUMNS[1]: gradebook[points_column].to_numpy()}
     )
-    write_text_atomic(Path(dest), upload.to_csv(index=False, lineterminator="\n", na_rep=""))
+    write_text_atomic(Path(dest), inert_csv_text(upload))

@@ -1,8 +1,8 @@
-"""The observation channel: how a sandboxed run reports what it saw, and how the trusted side reads it.
+"""The observation channel, sandbox side: how a sandboxed run reports what it saw.
 
 The child appends one JSON object per line to `observations/index.jsonl` and stores arrays as `.npy` files
-next to it. Nothing is pickled. The reader treats the directory as hostile: oversized or object-dtype
-arrays and unknown fields are ignored rather than trusted.
+next to it. Nothing is pickled. The trusted side reads the folder with `grader.observations` (never from
+here: this package runs inside the sandbox), treating it as hostile.
 
 The folder is writable by the student's code too, so the writer numbers its lines, records the SHA-256
 of every array file it writes, writes only from the process that started the run (never from a child
@@ -18,82 +18,12 @@ import hashlib
 import io
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-INDEX = "index.jsonl"
-MAX_INDEX_BYTES = 8 * 1024 * 1024
-MAX_ARRAY_BYTES = 64 * 1024 * 1024
-MAX_KEY_LEN = 200
-MAX_TEXT = 2000
-
-
-@dataclass(frozen=True)
-class StudentError:
-    """An exception raised by student code while we probed it."""
-
-    type: str
-    message: str
-    #: "numpy_nn.py, line 23: return x @ self.W" for the innermost frames in the student's file
-    where: tuple[str, ...] = ()
-    #: True when our time limit for the step stopped the code, not an exception of its own
-    timeout: bool = False
-
-    def describe(self) -> str:
-        if self.timeout:
-            return self.message
-        text = f"{self.type}: {self.message}" if self.message else self.type
-        if self.where:
-            text += f" ({self.where[-1]})"
-        return text
-
-
-@dataclass(frozen=True)
-class Observation:
-    """One named thing the probe saw: an array, a JSON value, or the error that prevented seeing it."""
-
-    key: str
-    array: np.ndarray | None = None
-    value: Any = None
-    error: StudentError | None = None
-    #: what produced it, for messages: {"call": "NPLinear(5, 3).forward(x of shape (4, 5))", "what": "output"}
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Observations:
-    """Everything a run reported, by key, plus which probe steps started and finished."""
-
-    items: dict[str, Observation] = field(default_factory=dict)
-    started: list[str] = field(default_factory=list)
-    finished: dict[str, str] = field(default_factory=dict)
-    #: the run's closing line was seen: the probe got to the end of its work
-    complete: bool = False
-    #: why the record cannot be trusted (the submission altered it or the grader's code), or ""
-    tampered: str = ""
-    #: library attributes the script replaced, which the probe restored before probing (e.g. "numpy.allclose")
-    restored: tuple[str, ...] = ()
-
-    def get(self, key: str) -> Observation | None:
-        return self.items.get(key)
-
-    def matching(self, pattern: str) -> list[str]:
-        """Keys matching `pattern`, where a trailing `[*]` stands for any bracketed suffix."""
-        if pattern.endswith("[*]"):
-            prefix = pattern[:-2]
-            return sorted(k for k in self.items if k.startswith(prefix) and k.endswith("]"))
-        return [pattern] if pattern in self.items else []
-
-    @property
-    def unfinished_step(self) -> str:
-        """The step that started but never finished (the process died or was killed in it), if any."""
-        for step in reversed(self.started):
-            if step not in self.finished:
-                return step
-        return ""
+from grader.record_format import INDEX, MAX_DEPTH, MAX_TEXT, StudentError  # noqa: F401 - re-exported to probes
 
 
 class ObservationWriter:
@@ -166,126 +96,34 @@ def _as_numeric_array(value: Any) -> np.ndarray | None:
         except Exception:
             return None
         if array.dtype.kind in "biuf":
-            return np.ascontiguousarray(array)
+            # not np.ascontiguousarray: it turns a 0-d value into shape (1,), and messages must say "shape ()"
+            return array if array.flags.c_contiguous else array.copy(order="C")
     return None
 
 
 def _jsonable(value: Any) -> Any:
+    if _deeper_than(value, MAX_DEPTH):
+        return f"<a {type(value).__name__} nested more than {MAX_DEPTH} levels deep>"
     try:
         json.dumps(value)
         return value
-    except (TypeError, ValueError):
-        return repr(value)[:MAX_TEXT]
+    except (TypeError, ValueError, RecursionError):
+        try:
+            return repr(value)[:MAX_TEXT]
+        except Exception:  # a repr that raises (or recurses without end) still leaves a description
+            return f"<a {type(value).__name__} that cannot be shown>"
 
 
-def read_observations(directory: Path) -> Observations:
-    """Parse what a (possibly hostile) run left in `directory`; never raises on bad content."""
-    result = Observations()
-    index = directory / INDEX
-    try:
-        if index.is_symlink() or not index.is_file():
-            return result
-        with open(index, "rb") as handle:
-            raw = handle.read(MAX_INDEX_BYTES)
-    except OSError:
-        return result
-    lines = raw.decode("utf-8", errors="replace").split("\n")
-    # a run killed in the middle of a write leaves one unfinished last line; that is no tampering
-    if lines and lines[-1] and not raw.endswith(b"\n"):
-        lines = lines[:-1]
-    files: set[str] = set()
-    for number, line in enumerate(line for line in lines if line):
-        problem = _apply_line(result, line, number, directory, files)
-        if problem:
-            result.tampered = result.tampered or problem
-    if result.tampered:
-        # nothing in a record that was tampered with can be trusted, including what it says about steps
-        return Observations(tampered=result.tampered, restored=result.restored)
-    return result
-
-
-def _apply_line(result: Observations, line: str, number: int, directory: Path, files: set[str]) -> str:
-    """Apply one index line; returns why the record cannot be trusted, or ""."""
-    try:
-        entry = json.loads(line)
-    except ValueError:
-        return f"line {number + 1} of the record is not the grader's"
-    if not isinstance(entry, dict) or entry.get("seq") != number:
-        return f"line {number + 1} of the record is not the grader's"
-    if result.complete:
-        return "lines were added to the record after the grader finished it"
-    kind = entry.get("type")
-    if kind == "tampered":
-        what = [str(w)[:200] for w in entry.get("what", []) if isinstance(w, str)]
-        return ", ".join(what[:5]) if what else "the grader's code"
-    if kind == "end":
-        result.complete = True
-    elif kind == "restored":
-        result.restored = tuple(str(n)[:200] for n in entry.get("names", []) if isinstance(n, str))[:50]
-    elif kind == "step":
-        step, event = entry.get("step"), entry.get("event")
-        if isinstance(step, str) and isinstance(event, str):
-            if event == "start":
-                result.started.append(step)
-            else:
-                result.finished[step] = event
-    elif kind == "obs":
-        return _apply_entry(result, entry, directory, files)
-    return ""
-
-
-def _apply_entry(result: Observations, entry: dict[str, Any], directory: Path, files: set[str]) -> str:
-    key = entry.get("key")
-    if not isinstance(key, str) or len(key) > MAX_KEY_LEN:
-        return ""
-    meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
-    error = _parse_error(entry.get("error"))
-    if error is not None:
-        result.items[key] = Observation(key, error=error, meta=meta)
-    elif isinstance(entry.get("file"), str):
-        name = entry["file"]
-        if name in files:
-            return f"the array file {name[:50]} is used twice in the record"
-        files.add(name)
-        array, problem = _load_array(directory, name, entry.get("sha256"))
-        if problem:
-            return problem
-        if array is not None:
-            result.items[key] = Observation(key, array=array, meta=meta)
-    else:
-        result.items[key] = Observation(key, value=entry.get("value"), meta=meta)
-    return ""
-
-
-def _parse_error(data: Any) -> StudentError | None:
-    if not isinstance(data, dict):
-        return None
-    where = data.get("where") or ()
-    return StudentError(
-        type=str(data.get("type", "Error"))[:100],
-        message=str(data.get("message", ""))[:MAX_TEXT],
-        where=tuple(str(w)[:300] for w in where if isinstance(w, str))[:5],
-        timeout=bool(data.get("timeout", False)),
-    )
-
-
-def _load_array(directory: Path, name: str, sha256: Any) -> tuple[np.ndarray | None, str]:
-    """(array, "") for a file exactly as the writer wrote it; (None, why) when it was changed since."""
-    path = directory / name
-    if os.sep in name or name.startswith(".") or not name.endswith(".npy"):
-        return None, f"the record names an array file it cannot have written ({name[:50]})"
-    try:
-        if path.is_symlink() or path.stat().st_size > MAX_ARRAY_BYTES:
-            return None, f"the array file {name} was replaced"
-        data = path.read_bytes()
-    except OSError:
-        return None, f"the array file {name} was removed"
-    if not isinstance(sha256, str) or hashlib.sha256(data).hexdigest() != sha256:
-        return None, f"the array file {name} was changed after the grader wrote it"
-    try:
-        array = np.load(io.BytesIO(data), allow_pickle=False)
-    except Exception:
-        return None, ""
-    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
-        return None, ""
-    return (array.astype(np.float64) if array.dtype.kind in "biu" else array), ""
+def _deeper_than(value: Any, limit: int, max_items: int = 1_000_000) -> bool:
+    """Whether lists/tuples/dicts nest deeper than `limit` (or hold more than `max_items` containers,
+    e.g. a list that contains itself), found without recursion and without repr."""
+    stack = [(value, 0)]
+    seen = 0
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, tuple, dict)):
+            seen += 1
+            if depth >= limit or seen > max_items:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False

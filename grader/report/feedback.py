@@ -21,6 +21,7 @@ from grader.results.files import student_figure_dir_name
 from grader.report import text
 from grader.report.figures import render_png
 from grader.results.submission import SubmissionResult
+from grader.report.inert import inert_result
 from grader.store.atomic import write_atomic, write_text_atomic
 
 WITHHELD = "details are withheld until grades are released"
@@ -138,6 +139,7 @@ def render_feedback(
     generated_at: str = "",
 ) -> RenderedFeedback:
     """Render one student's report in memory; see `write_feedback` for the options."""
+    result = inert_result(result)  # nothing a hand-in wrote reaches the report unescaped, uncut or as markup
     figures: dict[str, bytes] = {}
     views = {c.check_id: _check_view(result.student_id, c, public_only, figures) for c in result.checks}
     views = _with_notebook_cells(result, views)

@@ -31,6 +31,9 @@ _RC = {
     "grid.alpha": 0.3,
     "legend.frameon": False,
 }
+#: values beyond this are drawn as gaps (lines, points) or left out (histograms): matplotlib cannot place
+#: axis ticks between -1e308 and 1e308, and a figure must never stop a report
+MAX_PLOTTED = 1e100
 # style.context changes matplotlib's global rcParams; threads rendering reports must take turns
 _STYLE_LOCK = threading.Lock()
 
@@ -38,8 +41,8 @@ _STYLE_LOCK = threading.Lock()
 def render_png(spec: FigureSpec) -> bytes:
     """The figure described by `spec` as PNG bytes.
 
-    Non-finite values (from a diverged student model, say) are dropped from histograms and left
-    as gaps in curves instead of aborting the whole report. Raises ValueError when the spec
+    Non-finite and astronomically large values (from a diverged student model, say) are dropped from
+    histograms and left as gaps in curves instead of aborting the whole report. Raises ValueError when the spec
     itself is inconsistent (e.g. x and y of different lengths).
     """
     with _STYLE_LOCK, style.context(["default", _RC]), warnings.catch_warnings():
@@ -77,8 +80,8 @@ def _draw_series(ax: Axes, series: FigureSeries, colour: str, edges: np.ndarray)
     if x.shape != y.shape:
         raise ValueError(f"series {series.label!r}: {x.size} x values but {y.size} y values")
     # inf would stretch the axes to nothing; NaN draws as a gap
-    x = np.where(np.isfinite(x), x, np.nan)
-    y = np.where(np.isfinite(y), y, np.nan)
+    x = np.where(_plottable(x), x, np.nan)
+    y = np.where(_plottable(y), y, np.nan)
     if series.style == "points":
         ax.plot(x, y, linestyle="none", marker="o", markersize=3, color=colour, label=label)
     elif series.style == "line":
@@ -87,8 +90,13 @@ def _draw_series(ax: Axes, series: FigureSeries, colour: str, edges: np.ndarray)
         raise ValueError(f"series {series.label!r}: unknown style {series.style!r} (line, points or hist)")
 
 
+def _plottable(values: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (np.abs(values) <= MAX_PLOTTED)
+
+
 def _finite(values: np.ndarray) -> np.ndarray:
-    return values[np.isfinite(values)]
+    return values[_plottable(values)]
 
 
 def _shared_bin_edges(spec: FigureSpec) -> np.ndarray:

@@ -32,6 +32,8 @@ SUMMARY_COLUMNS = (
 POINT_DECIMALS = 4
 #: key in `DataFrame.attrs` holding {check_id: max points}, used by summaries
 MAX_POINTS_ATTR = "check_max_points"
+#: key in `DataFrame.attrs` holding {student_id: step and error} of the rows the grader failed on
+GRADER_ERRORS_ATTR = "grader_errors"
 
 
 def build_gradebook(results: Iterable[SubmissionResult]) -> pd.DataFrame:
@@ -84,6 +86,8 @@ def _check_columns(results: list[SubmissionResult]) -> tuple[list[str], dict[str
 
 
 def _gradebook_row(result: SubmissionResult, check_ids: list[str]) -> dict[str, object]:
+    if result.grader_error is not None:
+        return _ungraded_row(result, check_ids)
     by_id = {check.check_id: check for check in result.checks}
     row: dict[str, object] = {"student_id": result.student_id}
     for cid in check_ids:
@@ -105,6 +109,16 @@ def _gradebook_row(result: SubmissionResult, check_ids: list[str]) -> dict[str, 
         run_status=result.run.status,
         content_hash=result.content_hash[:12],
     )
+    return row
+
+
+def _ungraded_row(result: SubmissionResult, check_ids: list[str]) -> dict[str, object]:
+    """A row the grader failed on: no points at all (empty, so an LMS keeps it ungraded, never a zero)."""
+    row: dict[str, object] = {"student_id": result.student_id, **{cid: math.nan for cid in check_ids}}
+    row.update(auto_points=math.nan, manual_points=math.nan, total=math.nan,
+               max_points=_points(math.fsum(c.max_score for c in result.checks)), percent=math.nan,
+               pending_points=math.nan, status=result.status, run_status=result.run.status,
+               content_hash=result.content_hash[:12])
     return row
 
 

@@ -20,8 +20,13 @@ from grader.store.results import ResultStore
 
 
 def write_reports(results: list[SubmissionResult], out_dir: Path, store_path: Path, *, public_only: bool = False,
-                  section_titles: Mapping[str, str] | None = None) -> int:
-    """`write_feedback` for every result whose report is missing or stale; returns how many were written."""
+                  section_titles: Mapping[str, str] | None = None,
+                  failures: list[tuple[SubmissionResult, Exception]] | None = None) -> int:
+    """`write_feedback` for every result whose report is missing or stale; returns how many were written.
+
+    With `failures`, a report that cannot be written is appended there (with the exception) instead of
+    stopping the others.
+    """
     if not results:
         return 0
     assignment = results[0].assignment
@@ -34,7 +39,13 @@ def write_reports(results: list[SubmissionResult], out_dir: Path, store_path: Pa
             present = (out_dir / f"{result.student_id}.md").is_file() and (out_dir / f"{result.student_id}.html").is_file()
             if known.get(result.student_id) == digest and present:
                 continue
-            write_feedback(result, out_dir, public_only=public_only, section_titles=section_titles)
+            try:
+                write_feedback(result, out_dir, public_only=public_only, section_titles=section_titles)
+            except Exception as exc:
+                if failures is None:
+                    raise
+                failures.append((result, exc))
+                continue
             written[result.student_id] = digest
         if written:
             store.set_report_digests(assignment, written)

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.report.gradebook import MAX_POINTS_ATTR, check_columns
+from grader.report.gradebook import GRADER_ERRORS_ATTR, MAX_POINTS_ATTR, check_columns
+from grader.report.inert import inert_text
 from grader.report.text import fmt_points
 
 _STATUS_STYLE = {
@@ -19,6 +20,7 @@ _STATUS_STYLE = {
     "memory": "red",
     "not-gradable": "red",
     "harness_error": "magenta",
+    "grader-error": "magenta",
 }
 # a score this close to the maximum counts as full points (float sums of partial credit)
 _FULL_TOLERANCE = 1e-6
@@ -33,6 +35,21 @@ def print_summary(gradebook: pd.DataFrame, console: Console) -> None:
     rates = check_pass_rates(gradebook)
     if not rates.empty:
         console.print(_rate_table(rates))
+    errors = gradebook.attrs.get(GRADER_ERRORS_ATTR) or {}
+    if errors:
+        console.print(_grader_error_table(errors))
+
+
+def _grader_error_table(errors: dict[str, str]) -> Table:
+    """The rows the grader itself failed on: not the students' doing, graded again on the next run."""
+    count = len(errors)
+    table = Table(title=f"The grader failed on {count} submission{'s' if count != 1 else ''} "
+                        "(not the students' doing; graded again on the next run)", title_style="bold magenta")
+    table.add_column("Student")
+    table.add_column("Step and error")
+    for student, error in sorted(errors.items()):
+        table.add_row(Text(str(student)), Text(inert_text(str(error), 300)))
+    return table
 
 
 def _student_table(gradebook: pd.DataFrame) -> Table:
@@ -42,8 +59,8 @@ def _student_table(gradebook: pd.DataFrame) -> Table:
     table.add_column("%", justify="right")
     table.add_column("Status")
     for row in gradebook.itertuples(index=False):
-        total = f"{fmt_points(row.total)} / {fmt_points(row.max_points)}"
-        if row.pending_points:
+        total = f"{'–' if math.isnan(row.total) else fmt_points(row.total)} / {fmt_points(row.max_points)}"
+        if row.pending_points and not math.isnan(row.pending_points):
             total += f" (+{fmt_points(row.pending_points)} pending)"
         percent = "" if math.isnan(row.percent) else f"{row.percent:.1f}"
         status = str(row.status)

@@ -15,6 +15,7 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 # ASCII punctuation that would otherwise start emphasis, links, tables or code in Markdown; "_" inside
 # a word (W_grad) and "#" after the start of a line are literal on GitHub and stay unescaped for readability.
 _MD_SPECIAL = re.compile(r"([\\`*\[\]~|]|(?<!\w)_|_(?!\w)|^#)", re.MULTILINE)
+_INDENTED_HEADING = re.compile(r"^( {1,3})#", re.MULTILINE)
 # ANSI colour/cursor sequences (progress bars, coloured logs) and C0 controls other than tab/newline.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -51,7 +52,8 @@ def md_text(text: str) -> str:
 
 def _md_escape(prose: str) -> str:
     prose = prose.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", prose)
+    # up to three spaces may precede the "#" of a heading
+    return _INDENTED_HEADING.sub(r"\1\\#", _MD_SPECIAL.sub(r"\\\1", prose))
 
 
 def md_cell(text: str) -> str:

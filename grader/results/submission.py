@@ -34,6 +34,21 @@ class RunReport:
 
 
 @dataclass(frozen=True)
+class GraderError:
+    """The grader's own failure on one submission, never the student's doing (for the instructor)."""
+
+    #: what the grader was doing, e.g. "judging the observations"
+    step: str
+    #: the exception, e.g. "ValueError: cannot convert float NaN to integer"
+    error: str
+    #: the innermost grader frames, e.g. "grader/checks/explain.py:62 in scale_pattern"
+    where: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        return f"{self.step}: {self.error}" + (f" ({self.where[-1]})" if self.where else "")
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     """Everything the gradebook and the feedback report need about one student."""
 
@@ -51,6 +66,8 @@ class SubmissionResult:
     #: submission-level problem that prevented grading at all (e.g. no numpy_nn.py found)
     problem: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: set when the grader itself failed on this submission: the row is kept, and a rerun grades it again
+    grader_error: GraderError | None = None
 
     @property
     def score(self) -> float:
@@ -66,7 +83,9 @@ class SubmissionResult:
 
     @property
     def status(self) -> str:
-        """One word for the gradebook: graded, pending-manual, timeout, crashed, memory, not-gradable."""
+        """One word for the gradebook: graded, pending-manual, timeout, crashed, memory, not-gradable, grader-error."""
+        if self.grader_error is not None:
+            return "grader-error"
         if self.problem:
             return "not-gradable"
         if self.run.status not in ("ok",):
@@ -89,4 +108,7 @@ class SubmissionResult:
         data["checks"] = tuple(CheckResult.from_json(c) for c in data["checks"])
         data["files"] = tuple(data["files"])
         data["notes"] = tuple(data["notes"])
+        if data.get("grader_error") is not None:
+            error = dict(data["grader_error"])
+            data["grader_error"] = GraderError(error["step"], error["error"], tuple(error.get("where", ())))
         return cls(**data)

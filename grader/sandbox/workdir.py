@@ -4,10 +4,13 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from grader.sandbox.cleanup import remove_tree
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -50,5 +53,24 @@ def write_task(workdir: Path, task: dict[str, Any]) -> None:
     (workdir / "task.json").write_text(json.dumps(task, sort_keys=True))
 
 
+#: work folders whose removal failed, retried and reported by `sweep_workdirs` at the end of a run
+_left: set[Path] = set()
+_left_lock = threading.Lock()
+
+
 def remove_workdir(workdir: Path) -> None:
-    shutil.rmtree(workdir, ignore_errors=True)
+    """Remove a run's work folder whatever the run left in it (see `cleanup`); never raises."""
+    if not remove_tree(workdir):
+        with _left_lock:
+            _left.add(Path(workdir))
+
+
+def sweep_workdirs() -> list[Path]:
+    """Try again to remove the work folders that could not be removed; returns those still on disk."""
+    with _left_lock:
+        pending = sorted(_left)
+        _left.clear()
+    still = [path for path in pending if not remove_tree(path)]
+    with _left_lock:
+        _left.update(still)
+    return still

@@ -4,16 +4,17 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from grader.probe.channel import Observations
+from grader.observations import Observations
 from grader.rubric import Rubric
+
+
+#: larger sources get no advice from their syntax tree (parsing them costs more than the advice is worth)
+MAX_PARSED_BYTES = 2 * 1024 * 1024
 
 
 def advice_for(main_file: Path, observations: Observations, rubric: Rubric) -> list[str]:
     notes = []
-    try:
-        tree = ast.parse(main_file.read_bytes())
-    except (SyntaxError, ValueError, OSError):
-        tree = None
+    tree = _syntax_tree(main_file)
     if tree is not None and _runs_at_import(tree):
         notes.append(
             f"{rubric.main_file} trains (or runs other work) at import time. It was graded as it is, but putting "
@@ -25,6 +26,19 @@ def advice_for(main_file: Path, observations: Observations, rubric: Rubric) -> l
     if harvested is not None and isinstance(harvested.value, list) and len(harvested.value) > 1:
         notes.append(f"Your script left {len(harvested.value)} trained models; the best one counted for the target loss.")
     return notes
+
+
+def _syntax_tree(main_file: Path) -> ast.Module | None:
+    """The hand-in's syntax tree, or None when it cannot be had (deep nesting exhausts the parser's stack:
+    RecursionError or MemoryError; no source is worth an error of the grader's)."""
+    try:
+        with open(main_file, "rb") as handle:
+            source = handle.read(MAX_PARSED_BYTES + 1)
+        if len(source) > MAX_PARSED_BYTES:
+            return None
+        return ast.parse(source)
+    except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
+        return None
 
 
 def _runs_at_import(tree: ast.Module) -> bool:

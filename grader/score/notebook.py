@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from grader.probe.channel import Observations
+from grader.observations import Observations
 from grader.rubric import Rubric
 
 _FIGURE = re.compile(r"^figure_\d{2}\.png$")

@@ -11,7 +11,7 @@ from grader.checks.context import CheckContext, call_of
 from grader.checks.judgement import Judgement
 from grader.checks.kinds import KINDS
 from grader.results.check import CheckResult, Status
-from grader.probe.channel import Observation
+from grader.observations import Observation
 from grader.rubric import CheckSpec, Rubric
 
 
@@ -65,10 +65,14 @@ def judge_check(spec: CheckSpec, ctx: CheckContext, main_file: str, run_problem:
         why = _whole_check_unavailable(spec, ctx, run_problem)
         return _result(spec, why[0], 0.0, Judgement(0.0, message=why[1], observed="not observed"))
     if kind.judge_pooled is not None:
-        if unavailable:
+        missing = {case.key for case, _ in unavailable}
+        usable = [c.key for c in cases if c.key not in missing]
+        # cases from the student's side (e.g. each trained model left) are alternatives: the best one counts,
+        # so one that raised or was too large to keep costs nothing while another can be judged
+        if unavailable and (not usable or kind.keys_from != "student"):
             status, message, _ = unavailable[0][1]
             return _result(spec, status, 0.0, Judgement(0.0, message=message, observed="not observed"))
-        judgement = kind.judge_pooled(spec, ctx, [c.key for c in cases])
+        judgement = kind.judge_pooled(spec, ctx, usable)
         return _result(spec, "passed" if judgement.fraction >= 1 else "failed", judgement.fraction, judgement)
     return _judge_per_case(spec, ctx, cases, dict((c.key, why) for c, why in unavailable))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import signal
 
-from grader.probe.channel import Observations
+from grader.observations import Observations
 from grader.sandbox.child import EXIT_ENTRY_RAISED
 from grader.sandbox.task import SandboxOutcome
 from grader.results.submission import RunReport

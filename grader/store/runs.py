@@ -85,7 +85,10 @@ class CachedSandbox:
         with self._lock:
             self.executed += 1
         if key is not None and not outcome.harness_error and not outcome.supervisor_lost:
-            files = _pack(Path(task.workdir))
+            try:
+                files = _pack(Path(task.workdir))
+            except OSError:  # a file the run left that cannot be read: the run is simply not recorded
+                files = None
             if files is not None:
                 stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
                 self._store.put_run(key, self.assignment, protocol.outcome_to_dict(outcome), files, stamp)
@@ -139,6 +142,9 @@ def _pack(workdir: Path) -> bytes | None:
                 name = f"{folder}/{path.name}"
                 if not _KEPT.match(name) or path.is_symlink() or not path.is_file():
                     continue
+                # the size first: a run that left hundreds of MB is not read into memory to find that out
+                if total + path.stat().st_size > MAX_RECORDED_BYTES:
+                    return None
                 data = path.read_bytes()
                 total += len(data)
                 if total > MAX_RECORDED_BYTES:

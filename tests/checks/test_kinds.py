@@ -8,7 +8,7 @@ from grader.checks.context import CheckContext
 from grader.checks.kinds.compare import judge_consistent, judge_match_reference, judge_shape, judge_within
 from grader.checks.kinds.init_distribution import expected_bound, judge_init_distribution
 from grader.checks.kinds.target_loss import judge_target_loss
-from grader.probe.channel import Observation, Observations
+from grader.observations import Observation, Observations
 from grader.rubric import CheckSpec
 
 CALL = "NPLinear(5, 3).backward(grad_out of shape (4, 3))"

@@ -7,7 +7,7 @@ from grader.checks.context import CheckContext
 from grader.checks.kinds import KINDS
 from grader.checks.kinds.at_most_reference import judge_at_most_reference
 from grader.checks.kinds.close_to_reference import judge_close_to_reference
-from grader.probe.channel import Observation, Observations
+from grader.observations import Observation, Observations
 from grader.rubric import CheckSpec
 
 CALL = "fit(x, y, w0, torch.optim.Adam, 100, lr=0.03)"

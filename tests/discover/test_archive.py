@@ -91,7 +91,9 @@ def test_an_archive_inside_the_archive_is_not_unpacked(tmp_path):
         ("C:/Windows/escape.py", REGULAR, "a path that points outside"),
         ("helper.py", stat.S_IFLNK | 0o777, "contains a symbolic link ('helper.py')"),
         ("fifo", stat.S_IFIFO | 0o644, "'fifo', which is not a regular file"),
+        ("/".join(["d"] * 1500) + "/notes.txt", REGULAR, "a path nested more than 32 folders deep"),
     ],
+    ids=["dotdot", "inner dotdot", "absolute", "backslashes", "drive", "link", "fifo", "1500 folders deep"],
 )
 def test_unsafe_members_make_the_archive_not_gradable(tmp_path, member, mode, message):
     make_zip(tmp_path / "class" / "eve.zip", [(MAIN, "x = 1\n", REGULAR), (member, "../control.py", mode)])

@@ -63,3 +63,20 @@ def test_notebooks_are_found_flat_and_in_folders(tmp_path):
     assert found["ada"].main_file.name == "ada.ipynb"
     assert found["bob"].main_file.name == "hw7.ipynb" and len(found["bob"].files) == 2
     assert found["cy"].main_file.name == "my_homework.ipynb"
+
+
+def test_a_folder_nested_thousands_deep_does_not_stop_discovery(tmp_path):
+    import os
+
+    for student in ("ada", "bob"):
+        (tmp_path / student).mkdir()
+        (tmp_path / student / "numpy_nn.py").write_text("x = 1\n")
+    parent = os.open(tmp_path / "bob", os.O_RDONLY)
+    for _ in range(1200):  # deeper than Path.rglob can recurse
+        os.mkdir("d", dir_fd=parent)
+        child = os.open("d", os.O_RDONLY, dir_fd=parent)
+        os.close(parent)
+        parent = child
+    os.close(parent)
+    found = discover(tmp_path, "numpy_nn.py")
+    assert [(s.student_id, s.problem, len(s.files)) for s in found] == [("ada", "", 1), ("bob", "", 1)]

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from grader.probe import channel
-from grader.probe.channel import ObservationWriter, StudentError, read_observations
+from grader.observations import read_observations
+from grader.probe.channel import ObservationWriter, StudentError
 from grader.probe.errors import ProcessExit, safe_text, student_error
 from grader.probe.integrity import Guard
 from grader.probe.limits import StepTimeout, time_limit

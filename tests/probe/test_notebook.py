@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from grader.probe.channel import read_observations
+from grader.observations import read_observations
 from grader.probe.notebook import find_names, read_cells, NotebookFormatError
 from grader.sandbox import Limits, SandboxPool, SandboxTask
 

@@ -8,7 +8,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from grader.probe.channel import ObservationWriter, read_observations  # noqa: E402
+from grader.observations import read_observations  # noqa: E402
+from grader.probe.channel import ObservationWriter  # noqa: E402
 from grader.probe.figures import count_open_figures  # noqa: E402
 from grader.probe.runtime import _record_api  # noqa: E402
 

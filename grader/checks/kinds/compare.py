@@ -6,7 +6,7 @@ import numpy as np
 from grader.checks.context import CheckContext, call_of, dtype_of, what_of
 from grader.checks.explain import compare, number, shape_text
 from grader.checks.judgement import CaseVerdict
-from grader.probe.channel import Observation
+from grader.observations import Observation
 from grader.rubric import CheckSpec
 
 

@@ -42,18 +42,19 @@ def judge_init_distribution(spec: CheckSpec, ctx: CheckContext, keys: list[str])
     pooled, worst, summaries = [], None, []
     for key in keys:
         observation = ctx.student.items[key]
-        values = np.ravel(observation.array)
+        values = _values(observation)
         bound = expected_bound(scale, observation.meta)
         pooled.append(values / bound)
-        ratio = float(np.std(values)) / (bound / np.sqrt(3))  # U(-a, a) has std a/sqrt(3)
-        summary = (
-            f"{call_of(observation)}: values in [{number(values.min())}, {number(values.max())}], "
-            f"std {number(np.std(values))}; expected U(-{number(bound)}, {number(bound)}), std {number(bound / np.sqrt(3))}"
-        )
+        summary = (f"{call_of(observation)}: {_range(values)}, std {_std(values)}; expected U(-{number(bound)}, "
+                   f"{number(bound)}), std {number(bound / np.sqrt(3))}")
         summaries.append(summary)
-        if worst is None or abs(np.log(max(ratio, 1e-12))) > worst[0]:
-            worst = (abs(np.log(max(ratio, 1e-12))), summary)
-    samples = np.concatenate(pooled)
+        off = _log_ratio(values, bound / np.sqrt(3))  # U(-a, a) has std a/sqrt(3)
+        if worst is None or off > worst[0]:
+            worst = (off, summary)
+    samples = np.concatenate(pooled) if pooled else np.zeros(0)
+    unusable = _unusable(samples, worst, any(p.size == 0 for p in pooled))
+    if unusable is not None:
+        return unusable
     result = stats.kstest(samples, "uniform", args=(-1.0, 2.0))
     details = {"ks_statistic": float(result.statistic), "p_value": float(result.pvalue), "alpha": alpha, "n": int(samples.size)}
     figure = FigureSpec(
@@ -83,21 +84,19 @@ def _judge_normal(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgem
     pooled, worst, summaries = [], None, []
     for key in keys:
         observation = ctx.student.items[key]
-        values = np.ravel(observation.array)
+        values = _values(observation)
         std = expected_bound(scale, observation.meta)
         pooled.append(values / std)
-        ratio = float(np.std(values)) / std if values.size else 0.0
         summary = (f"{call_of(observation)}: mean {number(np.mean(values)) if values.size else 'none'}, "
-                   f"std {number(np.std(values)) if values.size else 'none'}; expected N(0, {number(std)}^2), "
-                   f"std {number(std)}")
+                   f"std {_std(values)}; expected N(0, {number(std)}^2), std {number(std)}")
         summaries.append(summary)
-        off = abs(np.log(max(ratio, 1e-12))) + abs(float(np.mean(values))) / std if values.size else np.inf
+        off = _log_ratio(values, std) + (abs(float(np.mean(values))) / std if values.size else 0.0)
         if worst is None or off > worst[0]:
             worst = (off, summary)
     samples = np.concatenate(pooled) if pooled else np.zeros(0)
-    if samples.size == 0 or not np.all(np.isfinite(samples)):
-        return Judgement(0.0, message=f"No usable initial values (empty or not finite). {worst[1] if worst else ''}".strip(),
-                         observed=worst[1] if worst else "no values")
+    unusable = _unusable(samples, worst, any(p.size == 0 for p in pooled))
+    if unusable is not None:
+        return unusable
     result = stats.kstest(samples, "norm")
     details = {"ks_statistic": float(result.statistic), "p_value": float(result.pvalue), "alpha": alpha, "n": int(samples.size)}
     if result.pvalue >= alpha:
@@ -120,3 +119,40 @@ def _judge_normal(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgem
         details=details,
         figures=(figure,),
     )
+
+
+def _values(observation) -> np.ndarray:
+    """The observed values as a flat float array (an observation without an array has none)."""
+    return np.ravel(observation.array) if observation.array is not None else np.zeros(0)
+
+
+def _range(values: np.ndarray) -> str:
+    if values.size == 0:
+        return "no values (an empty array)"
+    return f"values in [{number(np.min(values))}, {number(np.max(values))}]"
+
+
+def _std(values: np.ndarray) -> str:
+    with np.errstate(all="ignore"):
+        return number(np.std(values)) if values.size else "none"
+
+
+def _log_ratio(values: np.ndarray, expected_std: float) -> float:
+    """How far the spread is off, as |log(std / expected)|; infinite for no values or values that are not finite."""
+    if values.size == 0:
+        return float("inf")
+    with np.errstate(all="ignore"):
+        ratio = float(np.std(values)) / expected_std
+    if not np.isfinite(ratio):
+        return float("inf")
+    return abs(float(np.log(max(ratio, 1e-12))))
+
+
+def _unusable(samples: np.ndarray, worst: tuple[float, str] | None, any_empty: bool) -> Judgement | None:
+    """A failed judgement when there is nothing to test (an empty array, NaN or infinite values), else None."""
+    with np.errstate(all="ignore"):
+        if samples.size and not any_empty and np.all(np.isfinite(samples)):
+            return None
+    observed = worst[1] if worst else "no values"
+    return Judgement(0.0, message=f"No usable initial values (empty or not finite). {worst[1] if worst else ''}".strip(),
+                     observed=observed)
