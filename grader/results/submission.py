@@ -99,6 +99,8 @@ class SubmissionResult:
         data["run"] = asdict(self.run)
         data["checks"] = [check.to_json() for check in self.checks]
         data["extra"] = dict(self.extra)
+        if self.grader_error is not None:
+            data["grader_error"] = asdict(self.grader_error)
         return data
 
     @classmethod
