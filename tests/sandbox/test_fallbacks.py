@@ -48,6 +48,11 @@ def test_run_that_kills_its_supervisor_is_reported_and_cleaned_up(weak_pool: San
     zygote = weak_pool._slots[0].process.pid
     marker = f"fkill{scratch.name[-6:]}"
     outcome = weak_pool.run(stage("kill_pid", extra={"pid.txt": str(zygote), "token.txt": marker}))
+    if weak_pool._slots[0].hello["pid"] != zygote:
+        # an ordinary user's zygote is the init of its own PID namespace: no run can see it, let alone kill it
+        assert not outcome.supervisor_lost and outcome.exit_code == 0, outcome
+        assert _gone(marker)
+        return
     assert outcome.supervisor_lost
     assert outcome.signal == signal.SIGKILL and outcome.exit_code is None
     assert outcome.harness_error == ""
