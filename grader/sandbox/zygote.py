@@ -85,6 +85,8 @@ def _start(config: dict, control: int, userns_problem: str | None) -> tuple[supe
     )
     if userns_problem:
         state.notes[isolation.USER_NAMESPACE] = userns_problem
+    elif linux.refuse_namespaces:
+        state.notes[isolation.USER_NAMESPACE] = "unshare: Operation not permitted: " + userns.USERNS_DISABLED
     # orphans of a run that escaped its process group end up as our children instead of init's
     linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
     if isolation.PROCESS_NAMESPACE in disabled:
