@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--public-only", action="store_true", help="withhold details of hidden checks in feedback reports")
     run.add_argument("--scheduler", metavar="ADDRESS", default=None,
                      help="grade on a Dask cluster, e.g. tcp://host:8786 (see docs/scaling.md)")
+    run.add_argument("--allow-weak-isolation", action="store_true",
+                     help="grade even where the sandbox cannot isolate student code (marked in every report)")
     selftest = commands.add_parser("selftest", help="check a rubric against its reference and its known mistakes (mutants)")
     selftest.add_argument("assignment")
     selftest.add_argument("--jobs", type=int, default=None)
@@ -36,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
-    from grader.run import GradingError
+    from grader.run import GradingError, IsolationRefused
     from grader.score.rubric import RubricError
 
     try:
@@ -49,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         for name in available_assignments():
             console.print(name)
         return 0
+    except IsolationRefused as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        return 3
     except (GradingError, RubricError) as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
@@ -69,12 +74,26 @@ def _run(args, console: Console) -> int:
             progress.update(task, completed=done, total=total, description=student)
 
         books = grade_each(args.submissions, args.assignment, args.out, args.jobs, not args.no_cache,
-                           args.public_only, on_progress, args.scheduler)
+                           args.public_only, on_progress, args.scheduler, args.allow_weak_isolation)
     for name, gradebook in books.items():
         console.print(f"[bold]{name}[/]")
         print_summary(gradebook, console)
+    _print_isolation(books, console)
     console.print(f"gradebook, LMS export and feedback reports written under {args.out}/", highlight=False)
     return 0
+
+
+def _print_isolation(books: dict, console: Console) -> None:
+    """The run summary's word on isolation: weakened grading, and lesser gaps of this machine."""
+    from grader.sandbox.machine import last_inspection
+
+    weakened = sorted({v for book in books.values() if "isolation" in book for v in book["isolation"] if v})
+    for line in weakened:
+        console.print(f"[bold yellow]warning:[/] students {escape(line)}; every report says so", highlight=False)
+    machine = last_inspection()
+    gaps = machine.lesser_gaps() if machine else ""
+    if gaps:
+        console.print(f"[yellow]note:[/] {escape(gaps)}", highlight=False)
 
 
 def _handout(args, console: Console) -> int:

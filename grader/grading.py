@@ -47,6 +47,9 @@ class GradingSetup:
     grading_key: str = ""
     figures_dir: Path | None = None
     version: str = ""
+    #: "graded with weakened isolation (...)" when --allow-weak-isolation let grading go on without a
+    #: required isolation feature; written into every result
+    isolation: str = ""
 
 
 @dataclass
@@ -143,11 +146,21 @@ def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: in
         content_hash=submission.content_hash(),
         run=run,
         checks=tuple(checks),
-        notes=tuple(_skipped_note(artifacts.skipped) + advice_for(submission.main_file, observed, rubric)),
+        notes=tuple(_isolation_note(setup.isolation) + _skipped_note(artifacts.skipped)
+                    + advice_for(submission.main_file, observed, rubric)),
         grader_version=setup.version,
         seed=seed,
-        extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric)},
+        extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric),
+               **({"isolation": setup.isolation} if setup.isolation else {})},
     )
+
+
+def _isolation_note(weakened: str) -> list[str]:
+    """Said on every report graded without a required isolation feature."""
+    if not weakened:
+        return []
+    return [f"This submission was {weakened}: the machine could not fully separate it from other "
+            "students' work, the network or the grader's data."]
 
 
 def _skipped_note(skipped: list[str]) -> list[str]:

@@ -37,6 +37,21 @@ class GradingError(Exception):
     """Input the grader cannot work with (unknown assignment, empty folder, broken rubric); a clear message."""
 
 
+class IsolationRefused(GradingError):
+    """This machine cannot isolate student code (and weak isolation was not allowed); exit status 3."""
+
+
+def check_isolation(allow_weak: bool) -> str:
+    """Establish (once per process) what isolation this machine gives; refuse to grade without the
+    required features unless `allow_weak`. Returns the weakened-isolation note for every result ("" if none)."""
+    from grader.sandbox.machine import inspect_machine
+
+    machine = inspect_machine()
+    if not machine.safe and not allow_weak:
+        raise IsolationRefused(machine.refusal())
+    return machine.weakened()
+
+
 @dataclass(frozen=True)
 class Outputs:
     """Where one assignment's outputs go."""
@@ -95,13 +110,15 @@ def grade(
     public_only: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
     scheduler: str | None = None,
+    allow_weak_isolation: bool = False,
 ) -> pd.DataFrame:
     """Grade every submission in `submissions`; returns the gradebook.
 
     With several assignments (one subfolder each), their gradebooks are stacked with an `assignment` column.
     `scheduler` ("tcp://host:port") sends the sandboxed runs to a Dask cluster instead of local processes.
     """
-    books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress, scheduler)
+    books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress, scheduler,
+                       allow_weak_isolation)
     if len(books) == 1:
         return next(iter(books.values()))
     return pd.concat(books, names=["assignment", None]).reset_index(level=0).reset_index(drop=True)
@@ -110,19 +127,20 @@ def grade(
 def grade_each(submissions: Path | str, assignment: str | None = None, out: Path | str = "grading",
                jobs: int | None = None, use_cache: bool = True, public_only: bool = False,
                on_progress: Callable[[str, int, int], None] | None = None,
-               scheduler: str | None = None) -> dict[str, pd.DataFrame]:
+               scheduler: str | None = None, allow_weak_isolation: bool = False) -> dict[str, pd.DataFrame]:
     """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`."""
     submissions, out = Path(submissions), Path(out)
     jobs = jobs or os.cpu_count() or 1
     return {
         rubric.name: grade_assignment(rubric, folder, Outputs(out / rubric.name), jobs, use_cache, public_only, on_progress,
-                                      scheduler)
+                                      scheduler, allow_weak_isolation)
         for rubric, folder in plan(submissions, assignment)
     }
 
 
 def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, use_cache: bool,
-                     public_only: bool, on_progress=None, scheduler: str | None = None) -> pd.DataFrame:
+                     public_only: bool, on_progress=None, scheduler: str | None = None,
+                     allow_weak_isolation: bool = False) -> pd.DataFrame:
     try:
         found = discover(folder, rubric.main_file)
     except DiscoveryError as exc:
@@ -136,6 +154,8 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
     with ResultStore(outputs.store) as store:
         todo = [s for s in found if not (use_cache and store.lookup(s.student_id, rubric.name, s.content_hash(), key))]
         # Only what changed is graded; with nothing to grade, no pool starts and the reference does not run.
+        # before any student code runs (the cluster's workers check for themselves)
+        weakened = check_isolation(allow_weak_isolation) if todo and not scheduler else ""
         if todo and scheduler:
             from grader.distributed.dask_runner import grade_on_cluster
 
@@ -147,7 +167,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
                 store.clear_runs(rubric.name)
             with CachedSandbox(lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload), store, jobs,
                                rubric.name, replay=use_cache) as pool:
-                setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback)
+                setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback, isolation=weakened)
                 _grade_all(pool, setup, todo, store, len(found), on_progress)
         store.remove_missing(rubric.name, [s.student_id for s in found])
         results = store.results(rubric.name)
@@ -188,6 +208,10 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
         except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
             raise GradingError(f"{outputs.manual}: {exc}") from None
     gradebook = build_gradebook(results)
+    weakened = {r.student_id: r.extra.get("isolation", "") for r in results}
+    if any(weakened.values()):
+        # graded without a required isolation feature (--allow-weak-isolation): said on every row
+        gradebook["isolation"] = [weakened.get(s, "") for s in gradebook["student_id"]]
     export_gradebook_csv(gradebook, outputs.gradebook)
     export_lms_csv(gradebook, outputs.lms)
     # only reports whose content changed are rendered again (an unchanged class re-renders nothing)
@@ -204,7 +228,8 @@ def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
     return tuple(sorted({p for p in candidates if p.exists()}))
 
 
-def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figures: Path) -> GradingSetup:
+def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figures: Path,
+                  isolation: str = "") -> GradingSetup:
     """Run the reference through the same probe; refuse a rubric that its own reference does not pass."""
     reference = load_reference(rubric)
     precompile_probe(rubric.probe)
@@ -214,7 +239,7 @@ def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figu
         heldout[spec.name] = (x, y)
     artifacts = run_observed(pool, rubric, rubric.reference, (), rubric.reference.parent,
                              {name: x for name, (x, _) in heldout.items()}, (), None)
-    setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION)
+    setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION, isolation)
     ctx = CheckContext(artifacts.observations, artifacts.observations, heldout)
     failures = [r for r in judge_submission(rubric, ctx) if r.status not in ("passed", "pending")]
     if failures:

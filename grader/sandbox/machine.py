@@ -138,7 +138,17 @@ def inspect_machine(disable: tuple[str, ...] | None = None) -> MachineIsolation:
     """Run one trivial task through a real one-slot pool and classify what it reported. Cached per process."""
     from grader.sandbox import pool
 
-    return _inspect(tuple(pool.DEFAULT_DISABLE if disable is None else disable))
+    global _last
+    _last = _inspect(tuple(pool.DEFAULT_DISABLE if disable is None else disable))
+    return _last
+
+
+_last: MachineIsolation | None = None
+
+
+def last_inspection() -> MachineIsolation | None:
+    """The result of the latest `inspect_machine` in this process, without probing again."""
+    return _last
 
 
 @functools.lru_cache(maxsize=4)
