@@ -152,7 +152,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
     key = grading_key(rubric)
     hidden = hidden_paths(folder, outputs.root)
     with ResultStore(outputs.store) as store:
-        todo = [s for s in found if not (use_cache and store.lookup(s.student_id, rubric.name, s.content_hash(), key))]
+        todo = [s for s in found if not (use_cache and _final(store.lookup(s.student_id, rubric.name, s.content_hash(), key)))]
         # Only what changed is graded; with nothing to grade, no pool starts and the reference does not run.
         # before any student code runs (the cluster's workers check for themselves)
         weakened = check_isolation(allow_weak_isolation) if todo and not scheduler else ""
@@ -208,6 +208,10 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
         except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
             raise GradingError(f"{outputs.manual}: {exc}") from None
     gradebook = build_gradebook(results)
+    errors = {r.student_id: r.run.message for r in results if r.run.status == "harness_error"}
+    if errors:
+        # the sandbox machinery failed on these rows: the reason is on the row, not only in the report
+        gradebook["grader_error"] = [errors.get(s, "") for s in gradebook["student_id"]]
     weakened = {r.student_id: r.extra.get("isolation", "") for r in results}
     if any(weakened.values()):
         # graded without a required isolation feature (--allow-weak-isolation): said on every row
@@ -217,6 +221,11 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
     # only reports whose content changed are rendered again (an unchanged class re-renders nothing)
     write_reports(results, outputs.feedback, outputs.store, public_only=public_only, section_titles=section_titles)
     return gradebook
+
+
+def _final(stored: SubmissionResult | None) -> bool:
+    """A stored result that a rerun may keep: not missing, and not a grader error (those are retried)."""
+    return stored is not None and stored.run.status != "harness_error"
 
 
 def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
@@ -243,9 +252,16 @@ def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figu
     ctx = CheckContext(artifacts.observations, artifacts.observations, heldout)
     failures = [r for r in judge_submission(rubric, ctx) if r.status not in ("passed", "pending")]
     if failures:
+        outcome = artifacts.outcome
+        if outcome.harness_error:
+            # the sandbox failed, not the reference: say so first, with the machinery's own words
+            raise GradingError(
+                f"grader error: the sandbox could not run the reference {rubric.reference}: {outcome.harness_error}. "
+                f"Run output: {outcome.output[-500:]!r}. Run `grader doctor` to check this machine's sandbox."
+            )
         problems = "; ".join(f"'{r.check_id}': {r.message}" for r in failures[:5])
         raise GradingError(
             f"{rubric.reference} does not pass its own rubric {rubric.path} ({len(failures)} checks): {problems}. "
-            f"Run output: {artifacts.outcome.output[-500:]!r}"
+            f"Run output: {outcome.output[-500:]!r}"
         )
     return setup

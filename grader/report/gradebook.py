@@ -53,7 +53,7 @@ def build_gradebook(results: Iterable[SubmissionResult]) -> pd.DataFrame:
 
 
 #: columns added only when they apply (grader.run.publish): "isolation" after --allow-weak-isolation
-OPTIONAL_COLUMNS = ("isolation",)
+OPTIONAL_COLUMNS = ("isolation", "grader_error")
 
 
 def check_columns(gradebook: pd.DataFrame) -> list[str]:

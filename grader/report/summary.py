@@ -19,6 +19,7 @@ _STATUS_STYLE = {
     "memory": "red",
     "not-gradable": "red",
     "harness_error": "magenta",
+    "grader-error": "magenta",
 }
 # a score this close to the maximum counts as full points (float sums of partial credit)
 _FULL_TOLERANCE = 1e-6
