@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     handout = commands.add_parser("handout", help="print the student-facing contract of an assignment")
     handout.add_argument("assignment")
     commands.add_parser("list", help="list the assignments this grader knows")
+    commands.add_parser("doctor", help="check this machine's sandbox: isolation features and a short self-attack")
     return parser
 
 
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             return _selftest(args, console)
         if args.command == "handout":
             return _handout(args, console)
+        if args.command == "doctor":
+            return _doctor(console)
         for name in available_assignments():
             console.print(name)
         return 0
@@ -81,6 +84,32 @@ def _run(args, console: Console) -> int:
     _print_isolation(books, console)
     console.print(f"gradebook, LMS export and feedback reports written under {args.out}/", highlight=False)
     return 0
+
+
+def _doctor(console: Console) -> int:
+    """Print each isolation feature and each self-attack; 0 only where grading untrusted code is safe."""
+    from grader.sandbox.doctor import diagnose
+
+    console.print("checking the sandbox (about 10 s) ...", highlight=False, soft_wrap=True)
+    found = diagnose()
+    console.print(f"[bold]Isolation features[/] ({'root' if found.machine.as_root else 'ordinary user'})")
+    for feature in found.machine.features:
+        kind = "required" if feature.required else "lesser"
+        if feature.active:
+            console.print(f"  [green]active [/] {feature.name} ({kind}): {escape(feature.protects)}", highlight=False, soft_wrap=True)
+        else:
+            console.print(f"  [red]MISSING[/] {feature.name} ({kind}): {escape(feature.protects)}\n"
+                          f"          why: {escape(feature.why)}\n          to fix: {escape(feature.how)}", highlight=False, soft_wrap=True)
+    console.print(f"  identity: {escape(found.identity)}", highlight=False, soft_wrap=True)
+    console.print("[bold]Self-attack through the real sandbox[/]")
+    for attack in found.attacks:
+        mark = "[green]blocked[/]" if attack.blocked else "[red]EXPOSED[/]"
+        console.print(f"  {mark} {attack.attack}: {escape(attack.detail)}", highlight=False, soft_wrap=True)
+    if found.safe:
+        console.print("[bold green]safe:[/] this machine can grade untrusted code", highlight=False, soft_wrap=True)
+        return 0
+    console.print("[bold red]not safe:[/] do not grade untrusted code here (see above)", highlight=False, soft_wrap=True)
+    return 1
 
 
 def _print_isolation(books: dict, console: Console) -> None:
