@@ -1,8 +1,6 @@
 """Grade one submission: sandboxed run -> observations -> checks -> SubmissionResult."""
 from __future__ import annotations
 
-import functools
-import os
 import shutil
 import signal
 import warnings
@@ -17,8 +15,6 @@ from grader.discover.archive import extraction_root
 from grader.discover.submission import Submission, printable
 from grader.probe.channel import Observations, read_observations
 from grader.report.feedback import student_figure_dir_name
-from grader.sandbox.isolation import interpreter_paths
-from grader.sandbox.private import private_home_paths
 from grader.sandbox.task import SandboxOutcome, SandboxTask
 from grader.sandbox.workdir import copy_submission, create_workdir, remove_workdir, write_inputs, write_task
 from grader.score.advice import advice_for
@@ -26,10 +22,9 @@ from grader.score.notebook import notebook_extra
 from grader.score.result import RunReport, SubmissionResult
 from grader.score.rubric import Rubric
 from grader.score.run_report import describe_run
+from grader import visibility
 
 ENTRY = "grader.probe.runtime:run_in_child"
-#: files uid 0 can read without any capability (owner bits) that no submission has any business reading
-SYSTEM_SECRETS = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/ssh", "/etc/sudoers.d")
 MAX_FIGURES = 12
 MAX_FIGURE_BYTES = 2 * 1024 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -80,7 +75,7 @@ def run_observed(pool, rubric: Rubric, main_source: Path, extra_files: tuple[Pat
             "harvest": list(rubric.harvest), "api": {k: list(v) for k, v in rubric.api.items()},
             "max_figures": MAX_FIGURES,
         })
-        hidden = tuple(hidden) + private_paths(rubric)
+        hidden = tuple(hidden) + visibility.run_paths(rubric)
         outcome = pool.run(SandboxTask(workdir=workdir, entry=ENTRY, limits=limits, hidden_paths=hidden))
         warn_if_degraded(outcome.degraded)
         observations = read_observations(workdir / "observations")
@@ -168,34 +163,6 @@ def _skipped_note(skipped: list[str]) -> list[str]:
     if not skipped:
         return []
     return ["These files were not used for grading: " + "; ".join(printable(s) for s in skipped[:10]) + "."]
-
-
-@functools.lru_cache(maxsize=8)
-def _home_paths(probe: Path, home: str, mplconfig: str) -> tuple[Path, ...]:
-    """The grading user's home folders, hidden except what the sandboxed interpreter needs (the interpreter,
-    packages, grader and probe, and matplotlib's font cache and configuration, which it may read)."""
-    home_path = Path(home) if home else Path.home()
-    keep = [*interpreter_paths(), str(probe.resolve().parent), mplconfig,
-            str(home_path / ".cache" / "matplotlib"), str(home_path / ".config" / "matplotlib")]
-    return private_home_paths(keep)
-
-
-def private_paths(rubric: Rubric) -> tuple[Path, ...]:
-    """What every run hides besides what the caller lists: the real locations of the rubric and reference
-    (GRADER_HOME may hold only links to them), the grader checkout's own assignment content, archives
-    unpacked for other students, a few system secrets, and the grading user's home folders (credentials,
-    histories). See docs/security.md."""
-    checkout = Path(__file__).resolve().parent.parent
-    candidates = [rubric.path.resolve().parent, rubric.reference.resolve().parent]
-    if rubric.mutants is not None:
-        candidates.append(rubric.mutants.resolve().parent)
-    candidates += [checkout / name for name in ("rubrics", "reference", "submissions", "tests", ".git")]
-    archives = extraction_root()
-    if archives is not None:
-        candidates.append(archives)
-    candidates += [Path(p) for p in SYSTEM_SECRETS]
-    found = [p for p in candidates if p.exists()]
-    return tuple(found) + _home_paths(rubric.probe, os.environ.get("HOME", ""), os.environ.get("MPLCONFIGDIR", ""))
 
 
 def _run_problem(run: RunReport, observations: Observations, main_file: str) -> str:

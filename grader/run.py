@@ -21,6 +21,7 @@ from grader.checks.runner import judge_submission
 from grader.discover import DiscoveryError, Submission, discover
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission, run_observed
+from grader import visibility
 from grader.probe.runtime import precompile_probe
 from grader.report.incremental import write_reports
 from grader.report.gradebook import apply_manual_scores, build_gradebook
@@ -150,7 +151,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
     except OSError as exc:  # e.g. --out names a file, or a folder we may not write
         raise GradingError(f"cannot create the output folder {outputs.root}: {exc.strerror}") from None
     key = grading_key(rubric)
-    hidden = hidden_paths(folder, outputs.root)
+    hidden = visibility.class_paths(folder, outputs.root)
     with ResultStore(outputs.store) as store:
         todo = [s for s in found if not (use_cache and _final(store.lookup(s.student_id, rubric.name, s.content_hash(), key)))]
         # Only what changed is graded; with nothing to grade, no pool starts and the reference does not run.
@@ -226,15 +227,6 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
 def _final(stored: SubmissionResult | None) -> bool:
     """A stored result that a rerun may keep: not missing, and not a grader error (those are retried)."""
     return stored is not None and stored.run.status != "harness_error"
-
-
-def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
-    """What a submission's process must not read: other hand-ins, rubrics, references, tests, results."""
-    home = grader_home()
-    # .git holds every version of the reference; the probe code itself (probes/, grader/) is no secret.
-    candidates = [submissions.resolve(), out.resolve(), home / "rubrics", home / "reference", home / "tests",
-                  home / "submissions", home / ".git"]
-    return tuple(sorted({p for p in candidates if p.exists()}))
 
 
 def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figures: Path,

@@ -176,7 +176,8 @@ def _worker_setup(key: str, assignment: dict):
     with _LOCK:
         if key in _SETUPS:
             return _SETUPS[key]
-        from grader.assignments import grader_home, grading_key
+        from grader import visibility
+        from grader.assignments import grading_key
         from grader.checks.kinds import KNOWN_KINDS
         from grader.score.rubric import load_rubric
         from grader.run import prepare_setup
@@ -195,11 +196,19 @@ def _worker_setup(key: str, assignment: dict):
                 "this Dask worker's grader differs from the client's (grading keys differ): "
                 "install the same grader version on every worker"
             )
-        local = grader_home()
-        hidden = tuple(p for p in (home / "rubrics", home / "reference", local / "rubrics", local / "reference",
-                                   local / "tests", local / "submissions", local / ".git") if p.exists())
-        _SETUPS[key] = prepare_setup(rubric, _worker_pool(rubric), key, hidden, home / "figures")
+        _SETUPS[key] = prepare_setup(rubric, _worker_pool(rubric), key, visibility.worker_paths(home),
+                                     home / "figures", isolation=_worker_isolation())
         return _SETUPS[key]
+
+
+def _worker_isolation() -> str:
+    """A worker refuses to grade where its machine cannot isolate student code (see grader.run.check_isolation)."""
+    from grader.sandbox.machine import inspect_machine
+
+    machine = inspect_machine()
+    if not machine.safe and os.environ.get("GRADER_ALLOW_WEAK_ISOLATION") != "1":
+        raise RuntimeError(f"Dask worker: {machine.refusal()} (on a worker: set GRADER_ALLOW_WEAK_ISOLATION=1)")
+    return machine.weakened()
 
 
 def _worker_pool(rubric: Rubric):
