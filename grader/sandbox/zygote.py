@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from grader.sandbox import isolation, linux, protocol, supervisor, userns
-from grader.sandbox.cgroups import CONTROLLERS, SlotCgroups, own_cgroup, remove_stale
+from grader.sandbox.cgroups import CONTROLLERS, SlotCgroups, own_cgroup, remove_stale, v2_base
 from grader.sandbox.preload import import_modules
 
 
@@ -57,25 +57,27 @@ def _stop_on_signal(signum: int, frame: object) -> None:
     raise supervisor.ShutdownRequested(f"signal {signum}")
 
 
-def _slot_cgroups(slot: int, disabled: set[str]) -> SlotCgroups:
-    cgroups = SlotCgroups.create(os.getpid(), slot)
+def _slot_cgroups(host_pid: int, slot: int, disabled: set[str]) -> SlotCgroups:
+    cgroups = SlotCgroups.create(host_pid, slot)
     for feature, controller in ((isolation.PROCESS_LIMIT, "pids"), (isolation.MEMORY_CGROUP, "memory")):
         directory = getattr(cgroups, controller)
         if feature in disabled and directory is not None:
-            directory.rmdir()
             setattr(cgroups, controller, None)
+            if directory not in cgroups.directories():  # on cgroup v2 the other controller may share it
+                directory.rmdir()
     return cgroups
 
 
-def _start(config: dict, control: int, userns_problem: str | None) -> tuple[supervisor.ZygoteState, str]:
+def _start(config: dict, control: int, userns_problem: str | None, host_pid: int) -> tuple[supervisor.ZygoteState, str]:
     """Build the zygote's state; the second value is an error message ("" when ready)."""
     rundir = Path(config["rundir"])
     slot = int(config["slot"])
     disabled = set(config.get("disable", ()))
-    remove_stale([p for p in (own_cgroup(c) for c in CONTROLLERS) if p is not None])
+    if userns_problem is None:  # (inside our own PID namespace, /proc cannot tell whether an owner lives)
+        remove_stale([p for p in (*(own_cgroup(c) for c in CONTROLLERS), v2_base()) if p is not None])
     state = supervisor.ZygoteState(
         slot=slot,
-        cgroups=_slot_cgroups(slot, disabled),
+        cgroups=_slot_cgroups(host_pid, slot, disabled),
         always_hidden=(str(rundir),),
         pidfile=rundir / f"slot{slot}.pid",
         control_fd=control,
@@ -120,6 +122,7 @@ def main(argv: list[str]) -> int:
     """Entry point; returns the process exit status."""
     config = json.loads(argv[1])
     pool_pid = os.getppid()
+    host_pid = os.getpid()  # names our cgroups; inside our own PID namespace we are pid 1
     if isolation.NAMESPACES_FOR_TEST in config.get("disable", ()):
         linux.refuse_namespaces = True
     # first, while the process is still single-threaded: an ordinary user gets root's tools this way
@@ -132,7 +135,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, _stop_on_signal)
     state = None
     try:
-        state, error = _start(config, control, userns_problem)
+        state, error = _start(config, control, userns_problem, host_pid)
         hello = {"pid": os.getpid(), "cgroups": state.cgroups.as_paths(), "degraded": state.static_degraded,
                  "notes": state.notes}
         _send(reply, {"hello": dict(hello, error=error)})
