@@ -96,7 +96,8 @@ def _doctor(console: Console) -> int:
     for feature in found.machine.features:
         kind = "required" if feature.required else "lesser"
         if feature.active:
-            console.print(f"  [green]active [/] {feature.name} ({kind}): {escape(feature.protects)}", highlight=False, soft_wrap=True)
+            via = f"; via {escape(feature.via)}" if feature.via else ""
+            console.print(f"  [green]active [/] {feature.name} ({kind}): {escape(feature.protects)}{via}", highlight=False, soft_wrap=True)
         else:
             console.print(f"  [red]MISSING[/] {feature.name} ({kind}): {escape(feature.protects)}\n"
                           f"          why: {escape(feature.why)}\n          to fix: {escape(feature.how)}", highlight=False, soft_wrap=True)

@@ -59,6 +59,8 @@ class Feature:
     why: str = ""
     #: what to do to get it ("" when active)
     how: str = ""
+    #: how it is provided, where there is more than one way ("" otherwise)
+    via: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,19 @@ def _why(name: str, notes: dict[str, str], error: str) -> str:
     return "the kernel refused it (not permitted here)"
 
 
-def classify(degraded: tuple[str, ...], notes: dict[str, str], error: str, as_root: bool) -> MachineIsolation:
+def mechanisms(cgroups: dict, as_root: bool) -> dict[str, str]:
+    """How the process and memory limits are enforced, from a zygote's hello."""
+    version = f"v{cgroups.get('version') or 1}"
+    return {
+        isolation.PROCESS_LIMIT: f"pids cgroup {version}" if cgroups.get("pids") else
+        ("" if as_root else "RLIMIT_NPROC in a user namespace of the run's own"),
+        isolation.MEMORY_CGROUP: f"memory cgroup {version}" if cgroups.get("memory") else
+        "the run's init sums its processes' memory every 50 ms; RLIMIT_AS per process",
+    }
+
+
+def classify(degraded: tuple[str, ...], notes: dict[str, str], error: str, as_root: bool,
+             via: dict[str, str] | None = None) -> MachineIsolation:
     """Features from a probe run's degraded names (pure, so it is tested without a machine to match)."""
     missing = set(degraded) | ({WALL_CLOCK} if error else set())
     features = []
@@ -123,7 +137,8 @@ def classify(degraded: tuple[str, ...], notes: dict[str, str], error: str, as_ro
         if not active and isolation.USER_NAMESPACE in notes and "namespace" in how:
             how = _HOW_USERNS
         features.append(Feature(name, active, name in REQUIRED, protects,
-                                "" if active else _why(name, notes, error), "" if active else how))
+                                "" if active else _why(name, notes, error), "" if active else how,
+                                (via or {}).get(name, "") if active else ""))
     return MachineIsolation(tuple(features), as_root, error)
 
 
@@ -157,11 +172,13 @@ def _inspect(disable: tuple[str, ...]) -> MachineIsolation:
     try:
         with probe_pool(disable) as pool:
             outcome = pool.run(SandboxTask(work, "grader.sandbox.machine:noop", Limits(wall_seconds=30.0, preload=())))
-            notes = dict((pool._slots[0].hello or {}).get("notes", {}))
+            hello = pool._slots[0].hello or {}
+            notes = dict(hello.get("notes", {}))
+            via = mechanisms(hello.get("cgroups") or {}, os.geteuid() == 0)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     error = outcome.harness_error or ("" if outcome.exit_code == 0 else f"the probe task ended with {outcome}")
-    return classify(outcome.degraded, notes, error, os.geteuid() == 0)
+    return classify(outcome.degraded, notes, error, os.geteuid() == 0, via)
 
 
 def _scratch_parent() -> str | None:
