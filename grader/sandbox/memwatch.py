@@ -4,8 +4,10 @@ without delegation).
 RLIMIT_AS bounds each process, but a run that forks can use `n x memory_mb` in all. The keeper is the
 init of the run's PID namespace, so its /proc lists exactly the run's processes: it sums their
 proportional resident memory (pages shared with the warm zygote count only in part, as they cost the
-machine only once) and kills the whole run when the sum passes the budget. Polling means a run can
-overshoot for up to one interval; RLIMIT_AS keeps each single process within the limit meanwhile.
+machine only once) and, when the sum passes the budget, kills the largest process, as the memory
+cgroup's OOM killer would (a run whose forked worker is killed may go on, exactly as under a cgroup).
+Polling means a run can overshoot for up to one interval; RLIMIT_AS keeps each single process within
+the limit meanwhile.
 """
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from pathlib import Path
 INTERVAL_SECONDS = 0.05
 
 
-def run_memory_bytes(own_pid: int = 1) -> int:
-    """Sum of the proportional set size of every process in this PID namespace except `own_pid`."""
-    total = 0
+def run_memory(own_pid: int = 1) -> dict[int, int]:
+    """pid -> proportional set size in bytes, for every process in this PID namespace except `own_pid`."""
+    sizes = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit() or int(entry.name) == own_pid:
             continue
@@ -30,9 +32,9 @@ def run_memory_bytes(own_pid: int = 1) -> int:
             continue  # gone meanwhile, or a kernel without smaps_rollup (the rlimits still apply)
         for line in text.splitlines():
             if line.startswith("Pss:"):
-                total += int(line.split()[1]) * 1024
+                sizes[int(entry.name)] = int(line.split()[1]) * 1024
                 break
-    return total
+    return sizes
 
 
 def wait_watching_memory(student: int, budget_bytes: int) -> tuple[int, bool]:
@@ -46,12 +48,20 @@ def wait_watching_memory(student: int, budget_bytes: int) -> tuple[int, bool]:
             if status is not None:
                 return status, exceeded
             ready, _, _ = select.select([pidfd], [], [], INTERVAL_SECONDS)
-            if not ready and not exceeded and run_memory_bytes() > budget_bytes:
-                exceeded = True
-                # as the namespace's init, kill(-1) reaches every process of the run and nothing else
-                os.kill(-1, signal.SIGKILL)
+            if not ready:
+                sizes = run_memory()
+                if sum(sizes.values()) > budget_bytes:
+                    exceeded = True
+                    _kill(max(sizes, key=sizes.__getitem__))
     finally:
         os.close(pidfd)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _reap_until(student: int) -> int | None:
