@@ -38,12 +38,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--public-only", action="store_true", help="withhold details of hidden checks in feedback reports")
     run.add_argument("--scheduler", metavar="ADDRESS", default=None,
                      help="grade on a Dask cluster, e.g. tcp://host:8786 (see docs/scaling.md)")
+    run.add_argument("--allow-weak-isolation", action="store_true",
+                     help="grade even where the sandbox cannot isolate student code (marked in every report)")
     selftest = commands.add_parser("selftest", help="check a rubric against its reference and its known mistakes (mutants)")
     selftest.add_argument("assignment")
     selftest.add_argument("--jobs", type=_positive_int, default=None)
     handout = commands.add_parser("handout", help="print the student-facing contract of an assignment")
     handout.add_argument("assignment")
     commands.add_parser("list", help="list the assignments this grader knows")
+    commands.add_parser("doctor", help="check this machine's sandbox: isolation features and a short self-attack")
     return parser
 
 
@@ -64,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(stderr=False)
     from grader.errors import GradingError
     from grader.rubric import RubricError
+    from grader.errors import IsolationRefused
 
     try:
         if args.command == "run":
@@ -72,9 +76,14 @@ def main(argv: list[str] | None = None) -> int:
             return _selftest(args, console)
         if args.command == "handout":
             return _handout(args, console)
+        if args.command == "doctor":
+            return _doctor(console)
         for name in available_assignments():
             console.print(name)
         return 0
+    except IsolationRefused as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        return 3
     except (GradingError, RubricError) as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
@@ -106,12 +115,53 @@ def _run(args, console: Console) -> int:
             progress.update(task, completed=done, total=total, description=student)
 
         books = grade_each(args.submissions, args.assignment, args.out, args.jobs, not args.no_cache,
-                           args.public_only, on_progress, args.scheduler)
+                           args.public_only, on_progress, args.scheduler, args.allow_weak_isolation)
     for name, gradebook in books.items():
         console.print(f"[bold]{name}[/]")
         print_summary(gradebook, console)
+    _print_isolation(books, console)
     console.print(f"gradebook, LMS export and feedback reports written under {args.out}/", highlight=False)
     return 0
+
+
+def _doctor(console: Console) -> int:
+    """Print each isolation feature and each self-attack; 0 only where grading untrusted code is safe."""
+    from grader.sandbox.doctor import diagnose
+
+    console.print("checking the sandbox (about 10 s) ...", highlight=False, soft_wrap=True)
+    found = diagnose()
+    console.print(f"[bold]Isolation features[/] ({'root' if found.machine.as_root else 'ordinary user'})")
+    for feature in found.machine.features:
+        kind = "required" if feature.required else "lesser"
+        if feature.active:
+            via = f"; via {escape(feature.via)}" if feature.via else ""
+            console.print(f"  [green]active [/] {feature.name} ({kind}): {escape(feature.protects)}{via}", highlight=False, soft_wrap=True)
+        else:
+            console.print(f"  [red]MISSING[/] {feature.name} ({kind}): {escape(feature.protects)}\n"
+                          f"          why: {escape(feature.why)}\n          to fix: {escape(feature.how)}", highlight=False, soft_wrap=True)
+    console.print(f"  identity: {escape(found.identity)}", highlight=False, soft_wrap=True)
+    console.print("[bold]Self-attack through the real sandbox[/]")
+    for attack in found.attacks:
+        mark = "[green]blocked[/]" if attack.blocked else "[red]EXPOSED[/]"
+        console.print(f"  {mark} {attack.attack}: {escape(attack.detail)}", highlight=False, soft_wrap=True)
+    if found.safe:
+        console.print("[bold green]safe:[/] this machine can grade untrusted code", highlight=False, soft_wrap=True)
+        return 0
+    console.print("[bold red]not safe:[/] do not grade untrusted code here (see above)", highlight=False, soft_wrap=True)
+    return 1
+
+
+def _print_isolation(books: dict, console: Console) -> None:
+    """The run summary's word on isolation: weakened grading, and lesser gaps of this machine."""
+    from grader.sandbox.machine import last_inspection
+
+    weakened = sorted({v for book in books.values() if "isolation" in book for v in book["isolation"] if v})
+    for line in weakened:
+        console.print(f"[bold yellow]warning:[/] students {escape(line)}; every report says so", highlight=False)
+    machine = last_inspection()
+    gaps = machine.lesser_gaps() if machine else ""
+    if gaps:
+        console.print(f"[yellow]note:[/] {escape(gaps)}", highlight=False)
 
 
 def _handout(args, console: Console) -> int:

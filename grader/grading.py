@@ -1,8 +1,6 @@
 """Grade one submission: sandboxed run -> observations -> checks -> SubmissionResult."""
 from __future__ import annotations
 
-import functools
-import os
 import shutil
 import warnings
 from dataclasses import dataclass, field
@@ -12,13 +10,10 @@ import numpy as np
 
 from grader.checks.context import CheckContext
 from grader.score.points import judge_submission
-from grader.discover.archive import extraction_root
 from grader.discover.submission import Submission, printable
 from grader.observations import Observations, read_observations
 from grader.results.files import student_figure_dir_name
 from grader.containment import Progress, from_exception
-from grader.sandbox.isolation import interpreter_paths
-from grader.sandbox.private import private_home_paths
 from grader.sandbox.runner import SandboxRunner
 from grader.sandbox.task import SandboxOutcome, SandboxTask
 from grader.sandbox.workdir import copy_submission, create_workdir, remove_workdir, write_inputs, write_task
@@ -27,10 +22,9 @@ from grader.score.notebook import notebook_extra
 from grader.results.submission import RunReport, SubmissionResult
 from grader.rubric import Rubric
 from grader.score.run_report import describe_run
+from grader import visibility
 
 ENTRY = "grader.probe.runtime:run_in_child"
-#: files uid 0 can read without any capability (owner bits) that no submission has any business reading
-SYSTEM_SECRETS = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/ssh", "/etc/sudoers.d")
 MAX_FIGURES = 12
 MAX_FIGURE_BYTES = 2 * 1024 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -48,6 +42,9 @@ class GradingSetup:
     grading_key: str = ""
     figures_dir: Path | None = None
     version: str = ""
+    #: "graded with weakened isolation (...)" when --allow-weak-isolation let grading go on without a
+    #: required isolation feature; written into every result
+    isolation: str = ""
 
 
 @dataclass
@@ -81,7 +78,7 @@ def run_observed(pool: SandboxRunner, rubric: Rubric, main_source: Path, extra_f
             "harvest": list(rubric.harvest), "api": {k: list(v) for k, v in rubric.api.items()},
             "max_figures": MAX_FIGURES,
         })
-        hidden = tuple(hidden) + private_paths(rubric)
+        hidden = tuple(hidden) + visibility.run_paths(rubric)
         progress.enter("running", sandboxed=True)
         outcome = pool.run(SandboxTask(workdir=workdir, entry=ENTRY, limits=limits, hidden_paths=hidden))
         warn_if_degraded(outcome.degraded)
@@ -163,10 +160,11 @@ def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submi
         content_hash=submission.content_hash(),
         run=run,
         checks=tuple(checks),
-        notes=notes,
+        notes=tuple(_isolation_note(setup.isolation)) + notes,
         grader_version=setup.version,
         seed=seed,
-        extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric)},
+        extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric),
+               **({"isolation": setup.isolation} if setup.isolation else {})},
     )
 
 
@@ -185,39 +183,19 @@ def contained_error(setup: GradingSetup, submission: Submission, step: str, exc:
     return from_exception(setup.rubric, submission, setup.rubric.seed, step, exc, setup.version)
 
 
+def _isolation_note(weakened: str) -> list[str]:
+    """Said on every report graded without a required isolation feature."""
+    if not weakened:
+        return []
+    return [f"This submission was {weakened}: the machine could not fully separate it from other "
+            "students' work, the network or the grader's data."]
+
+
 def _skipped_note(skipped: list[str]) -> list[str]:
     """Tell the student which of their files the sandbox never saw (symbolic links, huge files)."""
     if not skipped:
         return []
     return ["These files were not used for grading: " + "; ".join(printable(s) for s in skipped[:10]) + "."]
-
-
-@functools.lru_cache(maxsize=8)
-def _home_paths(probe: Path, home: str, mplconfig: str) -> tuple[Path, ...]:
-    """The grading user's home folders, hidden except what the sandboxed interpreter needs (the interpreter,
-    packages, grader and probe, and matplotlib's font cache and configuration, which it may read)."""
-    home_path = Path(home) if home else Path.home()
-    keep = [*interpreter_paths(), str(probe.resolve().parent), mplconfig,
-            str(home_path / ".cache" / "matplotlib"), str(home_path / ".config" / "matplotlib")]
-    return private_home_paths(keep)
-
-
-def private_paths(rubric: Rubric) -> tuple[Path, ...]:
-    """What every run hides besides what the caller lists: the real locations of the rubric and reference
-    (GRADER_HOME may hold only links to them), the grader checkout's own assignment content, archives
-    unpacked for other students, a few system secrets, and the grading user's home folders (credentials,
-    histories). See docs/security.md."""
-    checkout = Path(__file__).resolve().parent.parent
-    candidates = [rubric.path.resolve().parent, rubric.reference.resolve().parent]
-    if rubric.mutants is not None:
-        candidates.append(rubric.mutants.resolve().parent)
-    candidates += [checkout / name for name in ("rubrics", "reference", "submissions", "tests", ".git")]
-    archives = extraction_root()
-    if archives is not None:
-        candidates.append(archives)
-    candidates += [Path(p) for p in SYSTEM_SECRETS]
-    found = [p for p in candidates if p.exists()]
-    return tuple(found) + _home_paths(rubric.probe, os.environ.get("HOME", ""), os.environ.get("MPLCONFIGDIR", ""))
 
 
 def _run_problem(run: RunReport, observations: Observations, main_file: str) -> str:

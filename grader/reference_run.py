@@ -17,7 +17,8 @@ from grader.sandbox.runner import SandboxRunner
 from grader.score.points import judge_submission
 
 
-def prepare_setup(rubric: Rubric, pool: SandboxRunner, key: str, hidden: tuple[Path, ...], figures: Path) -> GradingSetup:
+def prepare_setup(rubric: Rubric, pool: SandboxRunner, key: str, hidden: tuple[Path, ...], figures: Path,
+                  isolation: str = "") -> GradingSetup:
     """Run the reference through the same probe; refuse a rubric that its own reference does not pass."""
     reference = load_reference(rubric)
     precompile_probe(rubric.probe)
@@ -27,10 +28,17 @@ def prepare_setup(rubric: Rubric, pool: SandboxRunner, key: str, hidden: tuple[P
         heldout[spec.name] = (x, y)
     artifacts = run_observed(pool, rubric, rubric.reference, (), rubric.reference.parent,
                              {name: x for name, (x, _) in heldout.items()}, (), None)
-    setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION)
+    setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION, isolation)
     ctx = CheckContext(artifacts.observations, artifacts.observations, heldout)
     failures = [r for r in judge_submission(rubric, ctx) if r.status not in ("passed", "pending")]
     if failures:
+        outcome = artifacts.outcome
+        if outcome.harness_error:
+            # the sandbox failed, not the reference: say so first, with the machinery's own words
+            raise GradingError(
+                f"grader error: the sandbox could not run the reference {rubric.reference}: {outcome.harness_error}. "
+                f"Run output: {outcome.output[-500:]!r}. Run `grader doctor` to check this machine's sandbox."
+            )
         problems = "; ".join(f"'{r.check_id}': {r.message}" for r in failures[:5])
         raise GradingError(
             f"{rubric.reference} does not pass its own rubric {rubric.path} ({len(failures)} checks): {problems}. "

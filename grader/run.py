@@ -16,15 +16,15 @@ from typing import Callable
 
 import pandas as pd
 
-from grader.assignments import available_assignments, grader_home, grading_key, load_assignment
+from grader.assignments import available_assignments, grading_key, load_assignment
 from grader.discover import DiscoveryError, Submission, discover
-from grader.errors import GradingError
+from grader.errors import GradingError, IsolationRefused
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission
 from grader.reference_run import prepare_setup
 from grader.containment import RETRY_KEY, ContainedRunner, as_grader_error
-from grader.grading import GradingSetup, contained_error, grade_submission, run_observed
-from grader.probe.runtime import precompile_probe
+from grader.grading import contained_error
+from grader import visibility
 from grader.report.incremental import write_reports
 from grader.report.gradebook import GRADER_ERRORS_ATTR, apply_manual_scores, build_gradebook
 from grader.sandbox.pool import SandboxPool
@@ -36,6 +36,17 @@ from grader.store.results import ResultStore
 from grader.store.runs import CachedSandbox
 
 MANUAL_SCORES = "manual_scores.csv"
+
+
+def check_isolation(allow_weak: bool) -> str:
+    """Establish (once per process) what isolation this machine gives; refuse to grade without the
+    required features unless `allow_weak`. Returns the weakened-isolation note for every result ("" if none)."""
+    from grader.sandbox.machine import inspect_machine
+
+    machine = inspect_machine()
+    if not machine.safe and not allow_weak:
+        raise IsolationRefused(machine.refusal())
+    return machine.weakened()
 
 
 @dataclass(frozen=True)
@@ -98,13 +109,15 @@ def grade(
     public_only: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
     scheduler: str | None = None,
+    allow_weak_isolation: bool = False,
 ) -> pd.DataFrame:
     """Grade every submission in `submissions`; returns the gradebook.
 
     With several assignments (one subfolder each), their gradebooks are stacked with an `assignment` column.
     `scheduler` ("tcp://host:port") sends the sandboxed runs to a Dask cluster instead of local processes.
     """
-    books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress, scheduler)
+    books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress, scheduler,
+                       allow_weak_isolation)
     if len(books) == 1:
         return next(iter(books.values()))
     return pd.concat(books, names=["assignment", None]).reset_index(level=0).reset_index(drop=True)
@@ -113,7 +126,7 @@ def grade(
 def grade_each(submissions: Path | str, assignment: str | None = None, out: Path | str = "grading",
                jobs: int | None = None, use_cache: bool = True, public_only: bool = False,
                on_progress: Callable[[str, int, int], None] | None = None,
-               scheduler: str | None = None) -> dict[str, pd.DataFrame]:
+               scheduler: str | None = None, allow_weak_isolation: bool = False) -> dict[str, pd.DataFrame]:
     """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`."""
     submissions, out = Path(submissions), Path(out)
     if jobs is not None and jobs < 1:
@@ -121,13 +134,14 @@ def grade_each(submissions: Path | str, assignment: str | None = None, out: Path
     jobs = jobs or os.cpu_count() or 1
     return {
         rubric.name: grade_assignment(rubric, folder, Outputs(out / rubric.name), jobs, use_cache, public_only, on_progress,
-                                      scheduler)
+                                      scheduler, allow_weak_isolation)
         for rubric, folder in plan(submissions, assignment)
     }
 
 
 def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, use_cache: bool,
-                     public_only: bool, on_progress=None, scheduler: str | None = None) -> pd.DataFrame:
+                     public_only: bool, on_progress=None, scheduler: str | None = None,
+                     allow_weak_isolation: bool = False) -> pd.DataFrame:
     try:
         found = discover(folder, rubric.main_file)
     except DiscoveryError as exc:
@@ -137,10 +151,12 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
     except OSError as exc:  # e.g. --out names a file, or a folder we may not write
         raise GradingError(f"cannot create the output folder {outputs.root}: {exc.strerror}") from None
     key = grading_key(rubric)
-    hidden = hidden_paths(folder, outputs.root)
+    hidden = visibility.class_paths(folder, outputs.root)
     with _open_store(outputs.store) as store:
-        todo = [s for s in found if not (use_cache and store.lookup(s.student_id, rubric.name, s.content_hash(), key))]
+        todo = [s for s in found if not (use_cache and _final(store.lookup(s.student_id, rubric.name, s.content_hash(), key)))]
         # Only what changed is graded; with nothing to grade, no pool starts and the reference does not run.
+        # before any student code runs (the cluster's workers check for themselves)
+        weakened = check_isolation(allow_weak_isolation) if todo and not scheduler else ""
         if todo and scheduler:
             from grader.distributed.dask_runner import grade_on_cluster
 
@@ -152,7 +168,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
                 store.clear_runs(rubric.name)
             with CachedSandbox(lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload), store, jobs,
                                rubric.name, replay=use_cache) as pool:
-                setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback)
+                setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback, isolation=weakened)
                 _grade_all(pool, setup, todo, store, len(found), on_progress,
                            _report_early(outputs, public_only, {s.id: s.title for s in rubric.sections}))
         store.remove_missing(rubric.name, [s.student_id for s in found])
@@ -262,7 +278,17 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
     if failures:
         results = _contain_report_failures(results, failures, outputs, public_only, section_titles)
     gradebook = build_gradebook(results)
-    gradebook.attrs[GRADER_ERRORS_ATTR] = {r.student_id: r.grader_error.describe() for r in results if r.grader_error}
+    gradebook.attrs[GRADER_ERRORS_ATTR] = {
+        r.student_id: r.grader_error.describe() if r.grader_error else r.run.message
+        for r in results if r.grader_error or r.run.status == "harness_error"}
+    errors = {r.student_id: r.run.message for r in results if r.run.status == "harness_error"}
+    if errors:
+        # the sandbox machinery failed on these rows: the reason is on the row, not only in the report
+        gradebook["grader_error"] = [errors.get(s, "") for s in gradebook["student_id"]]
+    weakened = {r.student_id: r.extra.get("isolation", "") for r in results}
+    if any(weakened.values()):
+        # graded without a required isolation feature (--allow-weak-isolation): said on every row
+        gradebook["isolation"] = [weakened.get(s, "") for s in gradebook["student_id"]]
     export_gradebook_csv(gradebook, outputs.gradebook)
     export_lms_csv(gradebook, outputs.lms)
     return gradebook
@@ -282,10 +308,6 @@ def _contain_report_failures(results: list[SubmissionResult], failures: list[tup
     return [replaced.get(r.student_id, r) for r in results]
 
 
-def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
-    """What a submission's process must not read: other hand-ins, rubrics, references, tests, results."""
-    home = grader_home()
-    # .git holds every version of the reference; the probe code itself (probes/, grader/) is no secret.
-    candidates = [submissions.resolve(), out.resolve(), home / "rubrics", home / "reference", home / "tests",
-                  home / "submissions", home / ".git"]
-    return tuple(sorted({p for p in candidates if p.exists()}))
+def _final(stored: SubmissionResult | None) -> bool:
+    """A stored result that a rerun may keep: not missing, and not a grader error (those are retried)."""
+    return stored is not None and stored.run.status != "harness_error"

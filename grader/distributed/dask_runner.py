@@ -130,10 +130,8 @@ def _write_figures(figures_dir: Path, student_id: str, figures: dict[str, str]) 
 
 def grade_remote(key: str, assignment: dict, submission: dict) -> str:
     """Runs on a Dask worker: sandbox, observe and judge one submission; the result as JSON text."""
-    from grader.grading import grade_submission
-    from grader.results.files import student_figure_dir_name
     from grader.grading import grade_contained
-    from grader.report.feedback import student_figure_dir_name
+    from grader.results.files import student_figure_dir_name
 
     setup = _worker_setup(key, assignment)
     work = Path(tempfile.mkdtemp(prefix="grader-dask-"))
@@ -180,7 +178,8 @@ def _worker_setup(key: str, assignment: dict):
     with _LOCK:
         if key in _SETUPS:
             return _SETUPS[key]
-        from grader.assignments import grader_home, grading_key
+        from grader import visibility
+        from grader.assignments import grading_key
         from grader.checks.kinds import KNOWN_KINDS
         from grader.rubric import load_rubric
         from grader.reference_run import prepare_setup
@@ -199,11 +198,19 @@ def _worker_setup(key: str, assignment: dict):
                 "this Dask worker's grader differs from the client's (grading keys differ): "
                 "install the same grader version on every worker"
             )
-        local = grader_home()
-        hidden = tuple(p for p in (home / "rubrics", home / "reference", local / "rubrics", local / "reference",
-                                   local / "tests", local / "submissions", local / ".git") if p.exists())
-        _SETUPS[key] = prepare_setup(rubric, _worker_pool(rubric), key, hidden, home / "figures")
+        _SETUPS[key] = prepare_setup(rubric, _worker_pool(rubric), key, visibility.worker_paths(home),
+                                     home / "figures", isolation=_worker_isolation())
         return _SETUPS[key]
+
+
+def _worker_isolation() -> str:
+    """A worker refuses to grade where its machine cannot isolate student code (see grader.run.check_isolation)."""
+    from grader.sandbox.machine import inspect_machine
+
+    machine = inspect_machine()
+    if not machine.safe and os.environ.get("GRADER_ALLOW_WEAK_ISOLATION") != "1":
+        raise RuntimeError(f"Dask worker: {machine.refusal()} (on a worker: set GRADER_ALLOW_WEAK_ISOLATION=1)")
+    return machine.weakened()
 
 
 def _worker_pool(rubric: Rubric):

@@ -54,9 +54,14 @@ def build_gradebook(results: Iterable[SubmissionResult]) -> pd.DataFrame:
     return frame
 
 
+#: columns added only when they apply (grader.run.publish): "isolation" after --allow-weak-isolation
+OPTIONAL_COLUMNS = ("isolation", "grader_error")
+
+
 def check_columns(gradebook: pd.DataFrame) -> list[str]:
     """The per-check columns of a gradebook, in order."""
-    return [c for c in gradebook.columns if c != "student_id" and c not in SUMMARY_COLUMNS]
+    return [c for c in gradebook.columns
+            if c != "student_id" and c not in SUMMARY_COLUMNS and c not in OPTIONAL_COLUMNS]
 
 
 def _sorted_unique(results: Iterable[SubmissionResult]) -> list[SubmissionResult]:

@@ -83,11 +83,14 @@ class SubmissionResult:
 
     @property
     def status(self) -> str:
-        """One word for the gradebook: graded, pending-manual, timeout, crashed, memory, not-gradable, grader-error."""
+        """One word for the gradebook: graded, pending-manual, timeout, crashed, memory, not-gradable,
+        grader-error (the sandbox machinery failed, never the student's doing; the run's message says how)."""
         if self.grader_error is not None:
             return "grader-error"
         if self.problem:
             return "not-gradable"
+        if self.run.status == "harness_error":
+            return "grader-error"
         if self.run.status not in ("ok",):
             return self.run.status
         if self.pending_points:

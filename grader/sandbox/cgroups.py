@@ -1,4 +1,10 @@
-"""Per-slot cgroup v1 directories: a process-count limit (pids) and a total-memory limit (memory).
+"""Per-slot cgroup directories: a process-count limit (pids) and a total-memory limit (memory).
+
+cgroup v1 (a directory per controller) where it is mounted; otherwise cgroup v2 (one directory for both)
+where a writable, delegated v2 subtree exists: `$GRADER_CGROUP` (a cgroup the administrator delegated,
+e.g. a systemd unit with Delegate=yes, with +pids +memory in its cgroup.subtree_control and no process
+of its own), or, for root, a `grader` cgroup made under the v2 root. v2 uses pids.max, memory.max
+(swap off via memory.swap.max) and memory.events for out-of-memory kills.
 
 Why cgroups: the sandbox runs as root, and RLIMIT_NPROC is never enforced for root. The pids
 controller caps the number of tasks of a run and lists every process it created, so nothing escapes
@@ -18,6 +24,9 @@ from pathlib import Path
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CONTROLLERS = ("pids", "memory")
 _PREFIX = "grader-"
+#: a delegated cgroup v2 directory to create the slots' cgroups in
+BASE_VARIABLE = "GRADER_CGROUP"
+_V2_BASE_NAME = "grader"
 
 
 def own_cgroup(controller: str) -> Path | None:
@@ -47,9 +56,75 @@ def read_pids(directory: Path) -> list[int]:
         return []
 
 
+def is_v2(directory: Path) -> bool:
+    """A cgroup v2 directory has cgroup.controllers (v1 directories do not)."""
+    return (directory / "cgroup.controllers").exists()
+
+
+def _enabled(directory: Path) -> set[str]:
+    try:
+        # the kernel lists "memory pids"; the "+" form is what was written (a plain file in the tests' tree)
+        return {name.lstrip("+") for name in (directory / "cgroup.subtree_control").read_text().split()}
+    except OSError:
+        return set()
+
+
+def _enable_controllers(directory: Path) -> bool:
+    """Make pids and memory available to the children of `directory`; True when they are."""
+    if set(CONTROLLERS) <= _enabled(directory):
+        return True
+    try:
+        _write(directory / "cgroup.subtree_control", " ".join(f"+{c}" for c in CONTROLLERS))
+    except OSError:
+        return False
+    return set(CONTROLLERS) <= _enabled(directory)
+
+
+def v2_base(root: Path | None = None) -> Path | None:
+    """The delegated cgroup v2 directory the slots' cgroups go in, or None where there is none.
+
+    `$GRADER_CGROUP` if set (must be writable, with pids and memory enabled or enableable for its
+    children); else, where the v2 hierarchy is mounted at `root` and we may write its top level (root on a
+    v2 host, or a container with its own cgroup namespace), a `grader` directory there.
+    """
+    root = root or CGROUP_ROOT
+    configured = os.environ.get(BASE_VARIABLE)
+    if configured:
+        base = Path(configured)
+        return base if is_v2(base) and os.access(base, os.W_OK) and _enable_controllers(base) else None
+    if not is_v2(root) or not os.access(root, os.W_OK) or not set(CONTROLLERS) <= _controllers(root):
+        return None
+    base = root / _V2_BASE_NAME
+    try:
+        base.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    # the top level is exempt from the no-internal-processes rule; `grader` itself never holds a process
+    return base if _enable_controllers(root) and _enable_controllers(base) else None
+
+
+def _controllers(directory: Path) -> set[str]:
+    try:
+        return set((directory / "cgroup.controllers").read_text().split())
+    except OSError:
+        return set()
+
+
 def _oom_kills(directory: Path) -> int:
     try:
         for line in (directory / "memory.oom_control").read_text().splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _v2_oom_kills(directory: Path) -> int:
+    """memory.events counts the processes the OOM killer killed in this cgroup ("oom_kill N")."""
+    try:
+        for line in (directory / "memory.events").read_text().splitlines():
             key, _, value = line.partition(" ")
             if key == "oom_kill":
                 return int(value)
@@ -99,10 +174,29 @@ class SlotCgroups:
 
     pids: Path | None
     memory: Path | None
+    #: cgroup v1 (a directory per controller) or v2 (one directory)
+    version: int = 1
 
     @classmethod
-    def create(cls, zygote_pid: int, slot: int) -> "SlotCgroups":
-        """Create (or reuse) this slot's directories; missing or read-only controllers become None."""
+    def create(cls, zygote_pid: int, slot: int, v2_root: Path | None = None) -> "SlotCgroups":
+        """Create (or reuse) this slot's directories; missing or read-only controllers become None.
+
+        cgroup v1 where its controllers are mounted and writable, else a delegated cgroup v2 subtree.
+        """
+        made = cls._create_v1(zygote_pid, slot)
+        if made.pids is None and made.memory is None:
+            base = v2_base(v2_root)
+            if base is not None:
+                directory = base / f"{_PREFIX}{zygote_pid}-{slot}"
+                try:
+                    directory.mkdir(exist_ok=True)
+                    return cls(pids=directory, memory=directory, version=2)
+                except OSError:
+                    pass
+        return made
+
+    @classmethod
+    def _create_v1(cls, zygote_pid: int, slot: int) -> "SlotCgroups":
         made: dict[str, Path | None] = {}
         for controller in CONTROLLERS:
             parent = own_cgroup(controller)
@@ -120,14 +214,18 @@ class SlotCgroups:
     @classmethod
     def from_paths(cls, paths: dict[str, str | None]) -> "SlotCgroups":
         """Rebuild from the paths a zygote reported (the pool uses this to clean up after a dead zygote)."""
-        return cls(**{c: Path(p) if p else None for c, p in ((c, paths.get(c)) for c in CONTROLLERS)})
+        return cls(**{c: Path(p) if p else None for c, p in ((c, paths.get(c)) for c in CONTROLLERS)},
+                   version=int(paths.get("version") or 1))
 
     def as_paths(self) -> dict[str, str | None]:
         """The directories as strings, for the zygote's hello message."""
-        return {c: str(d) if d else None for c, d in ((c, getattr(self, c)) for c in CONTROLLERS)}
+        paths: dict[str, str | None] = {c: str(d) if d else None for c, d in ((c, getattr(self, c)) for c in CONTROLLERS)}
+        paths["version"] = str(self.version)
+        return paths
 
     def directories(self) -> list[Path]:
-        return [d for d in (self.pids, self.memory) if d is not None]
+        """The distinct directories (one for both controllers on cgroup v2)."""
+        return list(dict.fromkeys(d for d in (self.pids, self.memory) if d is not None))
 
     def for_run(self, max_tasks: int, memory_bytes: int) -> "SlotCgroups":
         """Set one run's limits; the returned view holds only the controllers whose limit took effect.
@@ -139,7 +237,7 @@ class SlotCgroups:
         pids = memory = None
         if self.pids is not None:
             try:
-                _write(self.pids / "pids.max", str(max_tasks))
+                _write(self.pids / "pids.max", str(max_tasks))  # same file name in v1 and v2
                 pids = self.pids
             except OSError:
                 pass
@@ -149,10 +247,15 @@ class SlotCgroups:
                 memory = self.memory
             except OSError:
                 pass
-        return SlotCgroups(pids=pids, memory=memory)
+        return SlotCgroups(pids=pids, memory=memory, version=self.version)
 
     def _set_memory_limit(self, memory_bytes: int) -> None:
         assert self.memory is not None
+        if self.version == 2:
+            _write(self.memory / "memory.max", str(memory_bytes))
+            if (self.memory / "memory.swap.max").exists():
+                _write(self.memory / "memory.swap.max", "0")  # as v1's memsw limit: no way around via swap
+            return
         swap_limit = self.memory / "memory.memsw.limit_in_bytes"
         # memsw must stay >= the memory limit, so the order of the two writes depends on the direction
         if swap_limit.exists():
@@ -164,19 +267,26 @@ class SlotCgroups:
     def join(self) -> list[str]:
         """Move the calling process into every cgroup; return the controllers that refused."""
         refused = []
+        joined: dict[Path, bool] = {}
         for controller in CONTROLLERS:
             directory = getattr(self, controller)
             if directory is None:
                 continue
-            try:
-                _write(directory / "cgroup.procs", "0")
-            except OSError:
+            if directory not in joined:  # v2: one directory, one write
+                try:
+                    _write(directory / "cgroup.procs", "0")
+                    joined[directory] = True
+                except OSError:
+                    joined[directory] = False
+            if not joined[directory]:
                 refused.append(controller)
         return refused
 
     def oom_kills(self) -> int:
         """How many processes the memory controller's OOM killer has killed in this cgroup so far."""
-        return _oom_kills(self.memory) if self.memory is not None else 0
+        if self.memory is None:
+            return 0
+        return _v2_oom_kills(self.memory) if self.version == 2 else _oom_kills(self.memory)
 
     def kill_all(self, timeout: float = 5.0, reap: bool = False) -> bool:
         """Kill everything left in this slot's cgroups; True when they are empty afterwards."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from grader.sandbox import isolation, linux
+from grader.sandbox import isolation, linux, memwatch
 from grader.sandbox.cgroups import SlotCgroups
 from grader.sandbox.limits import Limits
 
@@ -47,6 +47,8 @@ class RunSpec:
     cgroups: SlotCgroups
     #: True when the keeper was forked into a fresh PID namespace
     new_pid_namespace: bool
+    #: True when the run gets a user namespace of its own so RLIMIT_NPROC counts only its processes
+    separate_process_count: bool = False
 
 
 def _report(status_fd: int, message: dict) -> None:
@@ -58,12 +60,16 @@ def run_keeper(spec: RunSpec) -> None:
     """Body of the keeper process. Never returns."""
     code = EXIT_SETUP_FAILED
     try:
-        degraded = _isolate(spec)
+        degraded, memory_budget = _isolate(spec)
         _report(spec.status_fd, {"degraded": degraded})
         student = os.fork()
         if student == 0:
-            run_student(spec)
-        _report(spec.status_fd, {"student_status": _wait_for(student)})
+            run_student(spec, watched=memory_budget is not None)
+        if memory_budget is None:
+            status, exceeded = _wait_for(student), False
+        else:
+            status, exceeded = memwatch.wait_watching_memory(student, memory_budget)
+        _report(spec.status_fd, {"student_status": status, "memory_exceeded": exceeded})
         code = 0
     except BaseException:  # noqa: BLE001 - whatever happens, report it and never return into the zygote
         try:
@@ -74,8 +80,12 @@ def run_keeper(spec: RunSpec) -> None:
         os._exit(code)
 
 
-def _isolate(spec: RunSpec) -> list[str]:
-    """Apply the process-wide isolation in the order that keeps each step possible; return degraded names."""
+def _isolate(spec: RunSpec) -> tuple[list[str], int | None]:
+    """Apply the process-wide isolation in the order that keeps each step possible.
+
+    Returns the degraded feature names, and the memory budget in bytes the keeper must watch itself
+    (None when the memory cgroup does that).
+    """
     # if the zygote dies, the run dies with it (in a PID namespace: every process of the run)
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
     isolation.reset_signals()
@@ -88,6 +98,8 @@ def _isolate(spec: RunSpec) -> list[str]:
         degraded.append(isolation.PROCESS_LIMIT)
     if "memory" in refused:
         degraded.append(isolation.MEMORY_CGROUP)
+    watch = spec.cgroups.memory is None or "memory" in refused
+    memory_budget = spec.limits.memory_mb * 1024 * 1024 if watch and spec.new_pid_namespace else None
     isolation.redirect_stdio(spec.log_fd, keep_fds=(spec.status_fd,))
     if (problem := isolation.isolate_network()) is not None:
         degraded.append(problem)
@@ -96,13 +108,18 @@ def _isolate(spec: RunSpec) -> list[str]:
         spec.hidden_paths,
         isolation.tmp_size_mb(spec.limits),
         fresh_proc=spec.new_pid_namespace,
+        proc_writable=spec.separate_process_count,
     )
     if not spec.new_pid_namespace:
         # orphans of the run become our children, so we can reap them (the PID namespace does this otherwise)
         linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
+    if spec.separate_process_count:
+        # the run's own user namespace: RLIMIT_NPROC then counts only this run's processes
+        if (problem := isolation.separate_process_count()) is not None:
+            degraded.append(problem)
     if (problem := isolation.drop_privileges()) is not None:
         degraded.append(problem)
-    return degraded
+    return degraded, memory_budget
 
 
 def _wait_for(student: int) -> int:
@@ -113,10 +130,17 @@ def _wait_for(student: int) -> int:
             return status
 
 
-def run_student(spec: RunSpec) -> None:
-    """Body of the student process: last limits, then the entry. Never returns."""
+def run_student(spec: RunSpec, watched: bool = False) -> None:
+    """Body of the student process: last limits, then the entry. Never returns.
+
+    `watched`: the keeper sums this run's memory from /proc/<pid>/smaps_rollup, which it may read only
+    for a dumpable process of its own uid (it has no capabilities left); the keeper itself stays not
+    dumpable, and the run's PID namespace hides these processes from every other run.
+    """
     try:
         linux.set_process_name("grader-run")
+        if watched:
+            linux.prctl(linux.PR_SET_DUMPABLE, 1)
         isolation.apply_rlimits(spec.limits)
         isolation.scrub_environment(spec.workdir)
         isolation.single_thread_libraries()

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from grader.sandbox import linux, mounts
+from grader.sandbox import linux, mounts, userns
 from grader.sandbox.limits import Limits
 
 # names of isolation features, as reported in SandboxOutcome.degraded
@@ -23,6 +23,9 @@ PROCESS_NAMESPACE = "process namespace"
 PROCESS_LIMIT = "process limit"
 MEMORY_CGROUP = "memory cgroup"
 CAPABILITIES = "capability drop"
+USER_NAMESPACE = "user namespace"
+#: not a feature: `disable` this to make every unshare fail, as on a kernel or container that forbids namespaces
+NAMESPACES_FOR_TEST = "namespaces"
 
 #: the environment the untrusted code sees, besides HOME and TMPDIR
 BASE_ENVIRONMENT = {
@@ -82,8 +85,13 @@ def isolate_network() -> str | None:
     return None
 
 
-def build_filesystem(workdir: str, hidden: tuple[str, ...], tmp_mb: int, fresh_proc: bool) -> list[str]:
-    """Private mount namespace with the view described in `mounts`; returns degraded feature names."""
+def build_filesystem(workdir: str, hidden: tuple[str, ...], tmp_mb: int, fresh_proc: bool,
+                     proc_writable: bool = False) -> list[str]:
+    """Private mount namespace with the view described in `mounts`; returns degraded feature names.
+
+    `proc_writable`: the run's /proc stays writable, as on any ordinary process, because the keeper of an
+    ordinary user's run must still write its own /proc/self/uid_map afterwards (separate_process_count).
+    """
     try:
         mounts.make_private()
         workdir_fd = mounts.bind_workdir(workdir)
@@ -91,9 +99,9 @@ def build_filesystem(workdir: str, hidden: tuple[str, ...], tmp_mb: int, fresh_p
         return [FS_HIDING, READ_ONLY] if hidden else [READ_ONLY]
     degraded = []
     steps = [
-        lambda: mounts.mount_fresh_proc() if fresh_proc else None,
+        lambda: mounts.mount_fresh_proc(read_only=not proc_writable) if fresh_proc else None,
         lambda: mounts.minimal_dev(tmp_mb),
-        lambda: mounts.remount_all_read_only(keep_writable=(workdir, "/dev/shm")),
+        lambda: mounts.remount_all_read_only(keep_writable=(workdir, "/dev/shm", *(["/proc"] if proc_writable else []))),
         lambda: _private_tmp(tmp_mb, workdir, workdir_fd),
     ]
     for step in steps:
@@ -124,6 +132,22 @@ def _private_tmp(tmp_mb: int, workdir: str, workdir_fd: int) -> None:
     kept = mounts.open_kept(interpreter_paths(), "/tmp")
     mounts.cover_with_tmpfs("/tmp", tmp_mb, True, workdir, workdir_fd)
     mounts.reexpose_read_only(kept)
+
+
+def separate_process_count() -> str | None:
+    """Enter a user namespace of this run's own (our uid mapped to itself).
+
+    The kernel counts RLIMIT_NPROC per user namespace and uid, so from here on the limit counts only the
+    processes of this run (the keeper included), not every process of the grading user. Used where no
+    pids cgroup exists; needs no privilege. Returns the degraded feature name on failure.
+    """
+    try:
+        uid, gid = os.geteuid(), os.getegid()
+        linux.unshare(linux.CLONE_NEWUSER)
+        userns.map_own_ids(uid, gid, uid, gid)
+    except OSError:
+        return PROCESS_LIMIT
+    return None
 
 
 def drop_privileges() -> str | None:
@@ -162,8 +186,9 @@ def apply_rlimits(limits: Limits) -> None:
     _lower(resource.RLIMIT_CPU, cpu, cpu + 2)
     _lower(resource.RLIMIT_FSIZE, limits.file_size_mb * megabyte, limits.file_size_mb * megabyte)
     _lower(resource.RLIMIT_NOFILE, limits.open_files, limits.open_files)
-    # not enforced for uid 0 (the pids cgroup does the real work), but right once a non-root uid is used
-    _lower(resource.RLIMIT_NPROC, limits.max_processes, limits.max_processes)
+    # not enforced for the host's uid 0 (the pids cgroup does the real work there); elsewhere it counts the
+    # processes of the run's own user namespace, the keeper included (see separate_process_count)
+    _lower(resource.RLIMIT_NPROC, limits.max_processes + 1, limits.max_processes + 1)
     # last: everything above may still allocate
     _lower(resource.RLIMIT_AS, limits.memory_mb * megabyte, limits.memory_mb * megabyte)
 
@@ -180,7 +205,10 @@ def _lower(which: int, soft: int, hard: int) -> None:
 def scrub_environment(workdir: Path) -> None:
     """Replace the environment by the fixed minimal one; temp files go to workdir/tmp."""
     tmp = workdir / "tmp"
-    tmp.mkdir(exist_ok=True)
+    try:
+        tmp.mkdir(exist_ok=True)
+    except OSError:
+        tmp = Path("/tmp")  # the run's private /tmp; never fail a run over a convenience
     os.environ.clear()
     os.environ.update(BASE_ENVIRONMENT)
     os.environ["HOME"] = str(workdir)

@@ -6,6 +6,7 @@ failure degrades isolation or aborts the run.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -54,8 +55,14 @@ def _check(result: int, what: str) -> int:
     return result
 
 
+#: set in a zygote started with disable=("namespaces",): every unshare fails as on a kernel that forbids it
+refuse_namespaces = False
+
+
 def unshare(flags: int) -> None:
     """unshare(2): move the calling process into new namespaces."""
+    if refuse_namespaces:
+        raise OSError(errno.EPERM, "unshare: Operation not permitted (namespaces disabled for a test)")
     _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
 
 

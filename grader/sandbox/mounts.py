@@ -70,9 +70,10 @@ def bind_workdir(workdir: str) -> int:
     return os.open(workdir, os.O_PATH | os.O_DIRECTORY)
 
 
-def mount_fresh_proc() -> None:
-    """A read-only /proc of the current PID namespace (only the run's processes are visible)."""
-    linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC | linux.MS_RDONLY)
+def mount_fresh_proc(read_only: bool = True) -> None:
+    """A /proc of the current PID namespace (only the run's processes are visible)."""
+    flags = linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC | (linux.MS_RDONLY if read_only else 0)
+    linux.mount("proc", "/proc", "proc", flags)
 
 
 def minimal_dev(shm_mb: int) -> None:

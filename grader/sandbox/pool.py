@@ -33,6 +33,10 @@ REPLY_GRACE_SECONDS = 30.0
 STOP_GRACE_SECONDS = 5.0
 
 
+#: isolation features every pool leaves out unless told otherwise; empty except in tests of the fallbacks
+DEFAULT_DISABLE: tuple[str, ...] = ()
+
+
 class _ZygoteGone(Exception):
     """The zygote's reply pipe closed (it died) or it did not answer in time."""
 
@@ -190,7 +194,7 @@ class _Lifecycle:
 class SandboxPool:
     """`jobs` warm zygotes; `run` is safe to call from up to `jobs` threads at once (more just wait)."""
 
-    def __init__(self, jobs: int, preload: tuple[str, ...] = ("numpy",), *, disable: tuple[str, ...] = (),
+    def __init__(self, jobs: int, preload: tuple[str, ...] = ("numpy",), *, disable: tuple[str, ...] | None = None,
                  cold: bool = False) -> None:
         """Start `jobs` zygotes importing `preload`; `disable` names isolation features to leave out
         (values of grader.sandbox.isolation's feature names; only for testing the fallbacks).
@@ -205,6 +209,7 @@ class SandboxPool:
         self.preload = tuple(preload)
         self._rundir = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
         self._lifecycle = _Lifecycle()
+        disable = DEFAULT_DISABLE if disable is None else disable
         self._slots = [_Slot(i, self.preload, self._rundir, tuple(disable), self._lifecycle) for i in range(jobs)]
         self._free: queue.Queue[_Slot] = queue.Queue()
         for slot in self._slots:

@@ -39,6 +39,12 @@ class ZygoteState:
     #: the pool's control pipe; readable while a run is in progress only when the pool went away
     control_fd: int
     static_degraded: list[str] = field(default_factory=list)
+    #: True when the zygote is the init of its own user namespace (an ordinary user; see userns.py)
+    own_user_namespace: bool = False
+    #: True when each run gets a user namespace of its own, so that RLIMIT_NPROC counts only its processes
+    nproc_per_run: bool = False
+    #: feature name -> why it is missing, for features whose absence has a known reason
+    notes: dict[str, str] = field(default_factory=dict)
     own_pid_namespace: int | None = None
     zygote_pid: int = field(default_factory=os.getpid)
     entries: dict[str, Callable[[Path], object]] = field(default_factory=dict)
@@ -111,7 +117,7 @@ def run(state: ZygoteState, task: SandboxTask) -> SandboxOutcome:
 def _fork_and_supervise(state: ZygoteState, task: SandboxTask, entry: Callable[[Path], object], log_fd: int) -> SandboxOutcome:
     limits = task.limits
     run_cgroups = state.cgroups.for_run(limits.max_processes + _KEEPER_TASKS, limits.memory_mb * 1024 * 1024)
-    degraded = state.static_degraded + _cgroup_degraded(run_cgroups)
+    degraded = state.static_degraded + _cgroup_degraded(run_cgroups, state)
     oom_before = state.cgroups.oom_kills()
     status_read, status_write = os.pipe2(os.O_CLOEXEC)
     spec = dict(
@@ -131,7 +137,7 @@ def _fork_and_supervise(state: ZygoteState, task: SandboxTask, entry: Callable[[
     finally:
         os.close(status_write)  # in the zygote; the keeper has its own copy
     try:
-        _write_pidfile(state.pidfile, keeper)
+        _write_pidfile(state.pidfile, keeper, state.own_user_namespace)
         timed_out = _wait(state, keeper, started + limits.wall_seconds)
     except BaseException:
         # shutdown or an error of our own: the run must not outlive this zygote
@@ -166,19 +172,26 @@ def _spawn_keeper(state: ZygoteState, spec: dict, degraded: list[str]) -> int:
     _flush_python_stdio()
     try:
         keeper = os.fork()
-    finally:
-        if os.getpid() == state.zygote_pid:
-            _leave_pid_namespace(state)
+    except OSError:
+        _leave_pid_namespace(state)
+        raise
     if keeper == 0:
-        child.run_keeper(child.RunSpec(new_pid_namespace=in_new_namespace, **spec))
+        # (not getpid() to tell the two apart: a zygote that is the init of its own namespace and a keeper
+        # that is the init of the run's are both pid 1)
+        child.run_keeper(child.RunSpec(new_pid_namespace=in_new_namespace,
+                                       separate_process_count=state.nproc_per_run and spec["cgroups"].pids is None,
+                                       **spec))
+    _leave_pid_namespace(state)
     return keeper
 
 
-def _cgroup_degraded(cgroups: SlotCgroups) -> list[str]:
+def _cgroup_degraded(cgroups: SlotCgroups, state: ZygoteState) -> list[str]:
+    """Limits without their cgroup, unless a substitute covers them: RLIMIT_NPROC in the run's own user
+    namespace (the keeper reports if that fails) and the keeper's memory watch (needs a PID namespace)."""
     missing = []
-    if cgroups.pids is None:
+    if cgroups.pids is None and not state.nproc_per_run:
         missing.append(isolation.PROCESS_LIMIT)
-    if cgroups.memory is None:
+    if cgroups.memory is None and state.own_pid_namespace is None:
         missing.append(isolation.MEMORY_CGROUP)
     return missing
 
@@ -274,8 +287,14 @@ def _children() -> list[int]:
         return []
 
 
-def _write_pidfile(path: Path, pid: int) -> None:
-    """'<pid> <start time>': the start time lets the pool check the pid was not reused before it kills."""
+def _write_pidfile(path: Path, pid: int, own_namespace: bool = False) -> None:
+    """'<pid> <start time>': the start time lets the pool check the pid was not reused before it kills.
+
+    Not written from inside our own PID namespace: its pids mean other processes to the pool, and the
+    kernel kills every run there when this zygote dies anyway.
+    """
+    if own_namespace:
+        return
     path.write_text(f"{pid} {process_start_time(pid)}")
 
 
@@ -332,6 +351,7 @@ def _outcome(
     for message in messages:
         degraded += [d for d in message.get("degraded", ()) if d not in degraded]
     setup_errors = [m["setup_error"] for m in messages if "setup_error" in m]
+    memory_killed = memory_killed or any(m.get("memory_exceeded") for m in messages)
     student = [m["student_status"] for m in messages if "student_status" in m]
     status = student[0] if student and not timed_out else keeper_status
     exit_code, killed_by = _decode_status(status)

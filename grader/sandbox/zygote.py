@@ -16,8 +16,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from grader.sandbox import isolation, linux, protocol, supervisor
-from grader.sandbox.cgroups import CONTROLLERS, SlotCgroups, own_cgroup, remove_stale
+from grader.sandbox import isolation, linux, protocol, supervisor, userns
+from grader.sandbox.cgroups import CONTROLLERS, SlotCgroups, own_cgroup, remove_stale, v2_base
 from grader.sandbox.preload import import_modules
 
 
@@ -57,29 +57,38 @@ def _stop_on_signal(signum: int, frame: object) -> None:
     raise supervisor.ShutdownRequested(f"signal {signum}")
 
 
-def _slot_cgroups(slot: int, disabled: set[str]) -> SlotCgroups:
-    cgroups = SlotCgroups.create(os.getpid(), slot)
+def _slot_cgroups(host_pid: int, slot: int, disabled: set[str]) -> SlotCgroups:
+    cgroups = SlotCgroups.create(host_pid, slot)
     for feature, controller in ((isolation.PROCESS_LIMIT, "pids"), (isolation.MEMORY_CGROUP, "memory")):
         directory = getattr(cgroups, controller)
         if feature in disabled and directory is not None:
-            directory.rmdir()
             setattr(cgroups, controller, None)
+            if directory not in cgroups.directories():  # on cgroup v2 the other controller may share it
+                directory.rmdir()
     return cgroups
 
 
-def _start(config: dict, control: int) -> tuple[supervisor.ZygoteState, str]:
+def _start(config: dict, control: int, userns_problem: str | None, host_pid: int) -> tuple[supervisor.ZygoteState, str]:
     """Build the zygote's state; the second value is an error message ("" when ready)."""
     rundir = Path(config["rundir"])
     slot = int(config["slot"])
     disabled = set(config.get("disable", ()))
-    remove_stale([p for p in (own_cgroup(c) for c in CONTROLLERS) if p is not None])
+    if userns_problem is None:  # (inside our own PID namespace, /proc cannot tell whether an owner lives)
+        remove_stale([p for p in (*(own_cgroup(c) for c in CONTROLLERS), v2_base()) if p is not None])
     state = supervisor.ZygoteState(
         slot=slot,
-        cgroups=_slot_cgroups(slot, disabled),
+        cgroups=_slot_cgroups(host_pid, slot, disabled),
         always_hidden=(str(rundir),),
         pidfile=rundir / f"slot{slot}.pid",
         control_fd=control,
+        # inside our own PID namespace the pool cannot use our pids; the kernel kills our runs with us
+        own_user_namespace=userns_problem == "",
+        nproc_per_run=userns_problem == "" and isolation.PROCESS_LIMIT not in disabled,
     )
+    if userns_problem:
+        state.notes[isolation.USER_NAMESPACE] = userns_problem
+    elif linux.refuse_namespaces:
+        state.notes[isolation.USER_NAMESPACE] = "unshare: Operation not permitted: " + userns.USERNS_DISABLED
     # orphans of a run that escaped its process group end up as our children instead of init's
     linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
     if isolation.PROCESS_NAMESPACE in disabled:
@@ -113,14 +122,22 @@ def main(argv: list[str]) -> int:
     """Entry point; returns the process exit status."""
     config = json.loads(argv[1])
     pool_pid = os.getppid()
+    host_pid = os.getpid()  # names our cgroups; inside our own PID namespace we are pid 1
+    if isolation.NAMESPACES_FOR_TEST in config.get("disable", ()):
+        linux.refuse_namespaces = True
+    # first, while the process is still single-threaded: an ordinary user gets root's tools this way
+    userns_problem = None
+    if not userns.running_as_root():
+        userns_problem = userns.enter(lambda: _cleanup_if_orphaned(config, pool_pid))
     sys.path[:0] = [p for p in config.get("sys_path", ()) if p not in sys.path]
     control, reply = _take_protocol_fds()
     signal.signal(signal.SIGTERM, _stop_on_signal)
     signal.signal(signal.SIGINT, _stop_on_signal)
     state = None
     try:
-        state, error = _start(config, control)
-        hello = {"pid": os.getpid(), "cgroups": state.cgroups.as_paths(), "degraded": state.static_degraded}
+        state, error = _start(config, control, userns_problem, host_pid)
+        hello = {"pid": os.getpid(), "cgroups": state.cgroups.as_paths(), "degraded": state.static_degraded,
+                 "notes": state.notes}
         _send(reply, {"hello": dict(hello, error=error)})
         if not error:
             serve(state, reply)
@@ -129,9 +146,14 @@ def main(argv: list[str]) -> int:
     finally:
         if state is not None:
             state.cgroups.remove(reap=True)
-        if os.getppid() != pool_pid:
-            _remove_runtime_files(Path(config["rundir"]), int(config["slot"]))
+        if os.getppid() != 0:  # 0: we are the init of our own namespaces; the waiter outside cleans up
+            _cleanup_if_orphaned(config, pool_pid)
     return 0
+
+
+def _cleanup_if_orphaned(config: dict, pool_pid: int) -> None:
+    if os.getppid() != pool_pid:
+        _remove_runtime_files(Path(config["rundir"]), int(config["slot"]))
 
 
 def _remove_runtime_files(rundir: Path, slot: int) -> None:
