@@ -10,7 +10,7 @@ import pytest
 from grader.assignments import load_assignment
 from grader.discover import discover
 from grader.grading import GradingSetup, grade_submission
-from grader.probe.channel import Observations
+from grader.observations import Observations
 from grader.run import GradingError, Outputs, prepare_setup, publish
 from grader.sandbox.task import SandboxOutcome
 
