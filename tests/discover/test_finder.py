@@ -68,15 +68,21 @@ def test_notebooks_are_found_flat_and_in_folders(tmp_path):
 def test_a_folder_nested_thousands_deep_does_not_stop_discovery(tmp_path):
     import os
 
+    from grader.sandbox.cleanup import remove_tree
+
     for student in ("ada", "bob"):
         (tmp_path / student).mkdir()
         (tmp_path / student / "numpy_nn.py").write_text("x = 1\n")
     parent = os.open(tmp_path / "bob", os.O_RDONLY)
-    for _ in range(1200):  # deeper than Path.rglob can recurse
-        os.mkdir("d", dir_fd=parent)
-        child = os.open("d", os.O_RDONLY, dir_fd=parent)
+    try:
+        for _ in range(1200):  # deeper than Path.rglob can recurse
+            os.mkdir("d", dir_fd=parent)
+            child = os.open("d", os.O_RDONLY, dir_fd=parent)
+            os.close(parent)
+            parent = child
         os.close(parent)
-        parent = child
-    os.close(parent)
-    found = discover(tmp_path, "numpy_nn.py")
-    assert [(s.student_id, s.problem, len(s.files)) for s in found] == [("ada", "", 1), ("bob", "", 1)]
+        found = discover(tmp_path, "numpy_nn.py")
+        assert [(s.student_id, s.problem, len(s.files)) for s in found] == [("ada", "", 1), ("bob", "", 1)]
+    finally:
+        # pytest removes old temporary folders with shutil.rmtree, which this tree would stop by recursion
+        remove_tree(tmp_path / "bob" / "d")
