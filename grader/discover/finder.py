@@ -29,8 +29,26 @@ def student_id_for(name: str) -> str:
     return text[:80]
 
 
-def discover(folder: Path, main_file: str) -> list[Submission]:
-    """All submissions under `folder`, sorted by student id; raises DiscoveryError for unusable input."""
+def discover(folder: Path, main_file: str, layout: str = "auto", attempt: str = "latest") -> list[Submission]:
+    """All submissions under `folder`, sorted by student id; raises DiscoveryError for unusable input.
+
+    `folder` may also be an LMS bulk download as a .zip (Canvas's submissions.zip). `layout` is "auto"
+    (recognise Canvas, Moodle and Gradescope downloads, else plain files and folders), one of those
+    three names, or "plain"; `attempt` ("latest" or "first") picks among a student's several uploads.
+    """
+    from grader.discover.lms import LmsLayoutError, detect_layout, discover_lms, open_bulk_download
+
+    try:
+        folder = open_bulk_download(folder)
+        chosen = detect_layout(folder) if layout == "auto" and folder.is_dir() else layout
+        if chosen not in ("auto", "plain", ""):
+            found = discover_lms(folder, main_file, chosen, attempt)
+            if not found:
+                raise DiscoveryError(f"no submissions in the {chosen} download {folder}")
+            _check_unique(found, folder)
+            return found
+    except LmsLayoutError as exc:
+        raise DiscoveryError(str(exc)) from None
     if folder.exists() and not folder.is_dir():
         raise DiscoveryError(f"{folder} is a file, not a folder: pass the folder that holds the submissions")
     if not folder.is_dir():
