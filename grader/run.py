@@ -19,12 +19,16 @@ from grader.assignments import GRADER_VERSION, available_assignments, grader_hom
 from grader.checks.context import CheckContext
 from grader.checks.runner import judge_submission
 from grader.discover import DiscoveryError, Submission, discover
+from grader.discover.lms import LmsLayoutError, LmsOptions, open_bulk_download
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission, run_observed
 from grader.probe.runtime import precompile_probe
 from grader.report.incremental import write_reports
 from grader.report.gradebook import apply_manual_scores, build_gradebook
 from grader.sandbox.pool import SandboxPool
+from grader.discover.roster import ROSTER_FILE, RosterError, load_roster, match_roster, write_roster
+from grader.report.roster_rows import ClassList, with_lms_columns
+from grader.score.late import PENALTY_SECTION, LatePolicy, LatePolicyError, Lateness, apply_late_policy, lateness, load_late_policy
 from grader.score.result import SubmissionResult
 from grader.score.rubric import Rubric, RubricError
 from grader.store.results import ResultStore
@@ -67,6 +71,10 @@ class Outputs:
 def plan(submissions: Path, assignment: str | None) -> list[tuple[Rubric, Path]]:
     """Which rubric grades which folder: subfolders named after assignments, or the folder itself."""
     try:
+        submissions = open_bulk_download(submissions)  # a class's submissions.zip
+    except LmsLayoutError as exc:
+        raise GradingError(str(exc)) from None
+    try:
         if assignment:
             nested = submissions / assignment
             folder = nested if nested.is_dir() and not any(submissions.glob("*.py")) else submissions
@@ -76,7 +84,8 @@ def plan(submissions: Path, assignment: str | None) -> list[tuple[Rubric, Path]]
             return [(load_assignment(name), submissions / name) for name in named]
         for name in available_assignments():
             rubric = load_assignment(name)
-            if any(submissions.glob(f"*/{rubric.main_file}")) or any(submissions.glob(f"**/{rubric.main_file}")):
+            if (any(submissions.glob(f"*/{rubric.main_file}")) or any(submissions.glob(f"**/{rubric.main_file}"))
+                    or any(submissions.glob(f"*_{rubric.main_file}"))):  # Canvas: <name>_<ids>_numpy_nn.py
                 return [(rubric, submissions)]
     except RubricError as exc:
         raise GradingError(str(exc)) from None
@@ -95,13 +104,14 @@ def grade(
     public_only: bool = False,
     on_progress: Callable[[str, int, int], None] | None = None,
     scheduler: str | None = None,
+    lms: LmsOptions | None = None,
 ) -> pd.DataFrame:
     """Grade every submission in `submissions`; returns the gradebook.
 
     With several assignments (one subfolder each), their gradebooks are stacked with an `assignment` column.
     `scheduler` ("tcp://host:port") sends the sandboxed runs to a Dask cluster instead of local processes.
     """
-    books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress, scheduler)
+    books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress, scheduler, lms)
     if len(books) == 1:
         return next(iter(books.values()))
     return pd.concat(books, names=["assignment", None]).reset_index(level=0).reset_index(drop=True)
@@ -110,23 +120,28 @@ def grade(
 def grade_each(submissions: Path | str, assignment: str | None = None, out: Path | str = "grading",
                jobs: int | None = None, use_cache: bool = True, public_only: bool = False,
                on_progress: Callable[[str, int, int], None] | None = None,
-               scheduler: str | None = None) -> dict[str, pd.DataFrame]:
-    """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`."""
+               scheduler: str | None = None, lms: LmsOptions | None = None) -> dict[str, pd.DataFrame]:
+    """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`.
+
+    `lms` reads LMS downloads and matches hand-ins with a class roster (docs/lms.md)."""
     submissions, out = Path(submissions), Path(out)
     jobs = jobs or os.cpu_count() or 1
     return {
         rubric.name: grade_assignment(rubric, folder, Outputs(out / rubric.name), jobs, use_cache, public_only, on_progress,
-                                      scheduler)
+                                      scheduler, lms)
         for rubric, folder in plan(submissions, assignment)
     }
 
 
 def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, use_cache: bool,
-                     public_only: bool, on_progress=None, scheduler: str | None = None) -> pd.DataFrame:
+                     public_only: bool, on_progress=None, scheduler: str | None = None,
+                     lms: LmsOptions | None = None) -> pd.DataFrame:
+    lms = lms or LmsOptions()
     try:
-        found = discover(folder, rubric.main_file)
+        found = discover(folder, rubric.main_file, lms.layout, lms.attempt)
     except DiscoveryError as exc:
         raise GradingError(str(exc)) from None
+    classes, late_policy = class_list(found, lms, rubric, outputs)
     try:
         outputs.root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # e.g. --out names a file, or a folder we may not write
@@ -151,7 +166,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
                 _grade_all(pool, setup, todo, store, len(found), on_progress)
         store.remove_missing(rubric.name, [s.student_id for s in found])
         results = store.results(rubric.name)
-    return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
+    return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections}, classes, late_policy)
 
 
 def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultStore, total: int, on_progress) -> None:
@@ -179,20 +194,45 @@ def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultS
 
 
 def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool,
-            section_titles: dict[str, str] | None = None) -> pd.DataFrame:
-    """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results."""
+            section_titles: dict[str, str] | None = None, classes: ClassList | None = None,
+            late_policy: LatePolicy | None = None) -> pd.DataFrame:
+    """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results.
+
+    `classes` (LMS identities, lateness, roster match) adds identity columns and a `missing` row per
+    enrolled student without a hand-in; `late_policy` applies the rubric's [late] rule to late hand-ins."""
     if outputs.manual.is_file():
         # a TA's hand-edited file: its mistakes are instructor input, reported in one line, not a traceback
         try:
             results = apply_manual_scores(results, pd.read_csv(outputs.manual, dtype={"student_id": str}))
         except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
             raise GradingError(f"{outputs.manual}: {exc}") from None
+    if classes is not None and late_policy is not None:
+        results = [apply_late_policy(r, classes.lateness.get(r.student_id, Lateness(None)), late_policy) for r in results]
+        section_titles = {**(section_titles or {}), PENALTY_SECTION: "Late hand-in"}
     gradebook = build_gradebook(results)
+    if classes is not None:
+        gradebook = with_lms_columns(gradebook, classes, max((r.max_score for r in results), default=0.0))
     export_gradebook_csv(gradebook, outputs.gradebook)
     export_lms_csv(gradebook, outputs.lms)
     # only reports whose content changed are rendered again (an unchanged class re-renders nothing)
     write_reports(results, outputs.feedback, outputs.store, public_only=public_only, section_titles=section_titles)
     return gradebook
+
+
+def class_list(found: list[Submission], lms: LmsOptions, rubric: Rubric, outputs: Outputs) -> tuple[ClassList, LatePolicy]:
+    """Who handed in what according to the LMS and the roster, how late, and the rubric's late policy.
+
+    The roster, when given, is kept beside the gradebook (roster.csv) for `grader export`."""
+    try:
+        policy = load_late_policy(rubric.path)
+        roster = load_roster(lms.roster, dict(lms.roster_columns)) if lms.roster else None
+    except (LatePolicyError, RosterError) as exc:
+        raise GradingError(str(exc)) from None
+    if roster is not None:
+        write_roster(roster, outputs.root / ROSTER_FILE)
+    match = match_roster(found, roster) if roster is not None else None
+    late = {s.student_id: lateness(s.identity, policy) for s in found}
+    return ClassList.of(found, match, late), policy
 
 
 def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:

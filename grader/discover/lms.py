@@ -237,3 +237,14 @@ def open_bulk_download(path: Path) -> Path:
         return unpack(path, BULK_LIMITS)
     except ArchiveRefused as refused:
         raise LmsLayoutError(f"the bulk download cannot be used: {refused}") from None
+
+
+@dataclass(frozen=True)
+class LmsOptions:
+    """How `grader run` reads an LMS download and whom it expects (`--layout`, `--attempt`, `--roster`)."""
+
+    layout: str = "auto"
+    attempt: str = "latest"
+    roster: Path | None = None
+    #: grader field -> the roster file's column name (see grader.discover.roster)
+    roster_columns: tuple[tuple[str, str], ...] = ()

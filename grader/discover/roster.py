@@ -10,10 +10,11 @@ match nobody and enrolled students without a hand-in are both listed, never drop
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,10 @@ FIELDS = ("id", "name", "email", "section", "sis_user_id", "sis_login_id", "user
 #: a gradebook exported from Canvas is a roster as it is
 CANVAS_COLUMNS = {"id": "ID", "name": "Student", "section": "Section", "sis_user_id": "SIS User ID",
                   "sis_login_id": "SIS Login ID"}
+
+
+#: the roster a run used, kept beside its gradebook (JSON: a file for the grader, not for a spreadsheet)
+ROSTER_FILE = "roster.json"
 
 
 class RosterError(Exception):
@@ -96,6 +101,23 @@ def load_roster(path: Path, columns: Mapping[str, str] | None = None) -> Roster:
     if duplicates:
         raise RosterError(f"{path}: the id(s) {', '.join(duplicates[:5])} appear more than once")
     return Roster(tuple(entries))
+
+
+def write_roster(roster: Roster, path: Path) -> None:
+    """Keep the roster a run used (for `grader export` later), atomically."""
+    from grader.store.atomic import write_text_atomic
+
+    write_text_atomic(path, json.dumps([asdict(e) for e in roster.entries], indent=1, ensure_ascii=False) + "\n")
+
+
+def read_roster_copy(path: Path) -> Roster:
+    """The roster kept by `write_roster`."""
+    try:
+        return Roster(tuple(RosterEntry(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))))
+    except FileNotFoundError:
+        raise RosterError(f"no roster kept at {path}: grade with --roster, or pass --roster to the export") from None
+    except (ValueError, TypeError) as exc:
+        raise RosterError(f"{path}: not a roster written by the grader ({exc})") from None
 
 
 def _columns(frame: pd.DataFrame, given: Mapping[str, str], path: Path) -> dict[str, str]:
