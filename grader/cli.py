@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     handout = commands.add_parser("handout", help="print the student-facing contract of an assignment")
     handout.add_argument("assignment")
     commands.add_parser("list", help="list the assignments this grader knows")
+    kit = commands.add_parser("kit", help="build the self-check kit students may have (docs/lms.md)")
+    kit.add_argument("assignment")
+    kit.add_argument("--out", type=Path, default=Path("kit"), help="the kit's folder (default: ./kit)")
+    check = commands.add_parser("check", help="check your file with the public checks of a kit")
+    check.add_argument("file", type=Path, help="your file, e.g. numpy_nn.py")
+    check.add_argument("--kit", type=Path, default=None, help="the kit folder (default: found from the file's folder)")
     export = commands.add_parser("export", help="write grades in an LMS's import format (docs/lms.md)")
     export.add_argument("out", type=Path, help="the file to write")
     export.add_argument("--format", choices=("canvas", "moodle", "brightspace", "csv"), default="csv")
@@ -76,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, console)
         if args.command == "selftest":
             return _selftest(args, console)
+        if args.command == "kit":
+            return _kit(args, console)
+        if args.command == "check":
+            return _check(args, console)
         if args.command == "export":
             return _export(args, console)
         if args.command == "handout":
@@ -113,6 +123,33 @@ def _run(args, console: Console) -> int:
             console.print(line, highlight=False, markup=False)
     console.print(f"gradebook, LMS export and feedback reports written under {args.out}/", highlight=False)
     return 0
+
+
+def _kit(args, console: Console) -> int:
+    from grader.kit.build import KitError, build_kit
+
+    try:
+        kit = build_kit(args.assignment, args.out)
+    except KitError as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    console.print(f"kit for {args.assignment} written to {kit.root}/ ({len(kit.files)} files):", highlight=False, markup=False)
+    for name in kit.files:
+        console.print(f"  {name}", highlight=False, markup=False)
+    return 0
+
+
+def _check(args, console: Console) -> int:
+    from grader.kit.check import CheckError, check_file
+    from grader.kit.terminal import print_check
+
+    try:
+        outcome = check_file(args.file, args.kit)
+    except CheckError as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    print_check(outcome, console)
+    return 0 if all(c.status == "passed" for c in outcome.result.checks) else 1
 
 
 def _export(args, console: Console) -> int:
