@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check your file with the public checks of a kit")
     check.add_argument("file", type=Path, help="your file, e.g. numpy_nn.py")
     check.add_argument("--kit", type=Path, default=None, help="the kit folder (default: found from the file's folder)")
+    bundle = commands.add_parser("gradescope-bundle", help="build the autograder zip for Gradescope (docs/lms.md)")
+    bundle.add_argument("assignment")
+    bundle.add_argument("--out", type=Path, default=None, help="the zip to write (default: ./<assignment>_autograder.zip)")
     export = commands.add_parser("export", help="write grades in an LMS's import format (docs/lms.md)")
     export.add_argument("out", type=Path, help="the file to write")
     export.add_argument("--format", choices=("canvas", "moodle", "brightspace", "csv"), default="csv")
@@ -86,6 +89,13 @@ def main(argv: list[str] | None = None) -> int:
             return _kit(args, console)
         if args.command == "check":
             return _check(args, console)
+        if args.command == "gradescope-bundle":
+            from grader.gradescope.bundle import build_bundle
+
+            out = args.out or Path(f"{args.assignment}_autograder.zip")
+            names = build_bundle(args.assignment, out)
+            console.print(f"{out}: {len(names)} files; upload it as the assignment's autograder", highlight=False, markup=False)
+            return 0
         if args.command == "export":
             return _export(args, console)
         if args.command == "handout":

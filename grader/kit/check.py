@@ -73,7 +73,7 @@ def check_file(path: Path, kit: Path | None = None, report_dir: Path | None = No
     extra = tuple(sorted(p for p in path.parent.glob("*.py") if p != path and not p.is_symlink()))
     submission = Submission(student_id_for(path.stem), path.parent, (path, *extra), path)
     with _visible(rubric.probe.resolve().parent), SandboxPool(jobs=1, preload=rubric.limits.preload) as pool:
-        watched = _WatchedPool(pool)
+        watched = WatchedPool(pool)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # said plainly in the outcome instead
             result = grade_submission(watched, setup, submission, rubric.seed)
@@ -93,7 +93,7 @@ def _visible(folder: Path):
         sys.path.remove(str(folder))
 
 
-class _WatchedPool:
+class WatchedPool:
     """The pool, remembering which isolation measures the machine could not apply to the run."""
 
     def __init__(self, pool: SandboxPool) -> None:
