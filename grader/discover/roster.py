@@ -27,6 +27,8 @@ CANVAS_COLUMNS = {"id": "ID", "name": "Student", "section": "Section", "sis_user
                   "sis_login_id": "SIS Login ID"}
 
 
+#: Moodle's grading worksheet is a roster as it is ("Participant 130001" ids, as in its download folders)
+MOODLE_COLUMNS = {"id": "Identifier", "name": "Full name", "email": "Email address"}
 #: the roster a run used, kept beside its gradebook (JSON: a file for the grader, not for a spreadsheet)
 ROSTER_FILE = "roster.json"
 
@@ -92,7 +94,7 @@ def load_roster(path: Path, columns: Mapping[str, str] | None = None) -> Roster:
     mapping = _columns(frame, columns or {}, path)
     entries = []
     for record in frame.to_dict("records"):
-        values = {key: str(record.get(column, "")).strip() for key, column in mapping.items()}
+        values = {key: _clean(key, str(record.get(column, ""))) for key, column in mapping.items()}
         if not values.get("id") or _is_canvas_extra_row(values):
             continue
         entries.append(RosterEntry(**values))
@@ -126,6 +128,8 @@ def _columns(frame: pd.DataFrame, given: Mapping[str, str], path: Path) -> dict[
         mapping = {key: given.get(key, key) for key in FIELDS}
     elif {"Student", "ID"} <= present and "id" not in present:
         mapping = {**{key: key for key in FIELDS}, **CANVAS_COLUMNS}
+    elif {"Identifier", "Full name"} <= present and "id" not in present:
+        mapping = {**{key: key for key in FIELDS}, **MOODLE_COLUMNS}
     else:
         mapping = {key: key for key in FIELDS}
     if mapping["id"] not in present:
@@ -135,6 +139,15 @@ def _columns(frame: pd.DataFrame, given: Mapping[str, str], path: Path) -> dict[
     if unknown:
         raise RosterError(f"{path}: no column(s) {', '.join(unknown)} (columns: {', '.join(frame.columns)})")
     return {key: column for key, column in mapping.items() if column in present}
+
+
+def _clean(key: str, value: str) -> str:
+    value = value.strip()
+    if key == "id" and value.lower().startswith("participant "):
+        return value[len("participant "):].strip()  # Moodle: "Participant 130001" is participant 130001
+    if key in ("org_defined_id", "username"):
+        return value.removeprefix("#")  # Brightspace's own exports write "#" before these
+    return value
 
 
 def _is_canvas_extra_row(values: dict[str, str]) -> bool:

@@ -51,3 +51,11 @@ def test_roster_mistakes_are_explained(tmp_path):
         load_roster(tmp_path / "d.csv")
     with pytest.raises(RosterError, match="FIELD=COLUMN"):
         parse_columns("ident=ID")
+
+
+def test_a_moodle_grading_worksheet_is_a_roster_matching_its_download():
+    roster = load_roster(LMS / "roster_moodle_worksheet.csv")
+    assert [e.id for e in roster.entries] == ["130001", "130002", "130003"]
+    match = match_roster(discover(LMS / "moodle", "numpy_nn.py"), roster)
+    assert {k: v[0].id for k, v in match.matched.items()} == {"Jane_Doe_130001": "130001", "Émile_O_Neil_130002": "130002"}
+    assert [e.name for e in match.missing] == ["Kim Park"]
