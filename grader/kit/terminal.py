@@ -2,6 +2,8 @@
 expected, what was observed and a hint, in the words of the feedback report."""
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from rich.console import Console
 from rich.text import Text
 
@@ -17,7 +19,8 @@ def print_check(outcome: CheckOutcome, console: Console) -> None:
     result = outcome.result
     where = ("in the grader's sandbox" if outcome.isolation == "sandbox"
              else f"in the grader's sandbox with {outcome.isolation} (this machine does not allow more)")
-    console.print(Text(f"Checked {', '.join(result.files[:1])} against the public checks of {result.assignment}, {where}."))
+    name = PurePath(result.files[0]).name if result.files else "your file"
+    console.print(Text(f"Checked {name} against the public checks of {result.assignment}, {where}."))
     if result.problem or result.run.message:
         console.print(Text(clean_output(result.problem or result.run.message), style="yellow"))
     for check in result.checks:

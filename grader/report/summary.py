@@ -19,6 +19,7 @@ _STATUS_STYLE = {
     "memory": "red",
     "not-gradable": "red",
     "harness_error": "magenta",
+    "missing": "red",
 }
 # a score this close to the maximum counts as full points (float sums of partial credit)
 _FULL_TOLERANCE = 1e-6
@@ -42,7 +43,7 @@ def _student_table(gradebook: pd.DataFrame) -> Table:
     table.add_column("%", justify="right")
     table.add_column("Status")
     for row in gradebook.itertuples(index=False):
-        total = f"{fmt_points(row.total)} / {fmt_points(row.max_points)}"
+        total = "no hand-in" if math.isnan(row.total) else f"{fmt_points(row.total)} / {fmt_points(row.max_points)}"
         if row.pending_points:
             total += f" (+{fmt_points(row.pending_points)} pending)"
         percent = "" if math.isnan(row.percent) else f"{row.percent:.1f}"
