@@ -59,3 +59,12 @@ def test_a_moodle_grading_worksheet_is_a_roster_matching_its_download():
     match = match_roster(discover(LMS / "moodle", "numpy_nn.py"), roster)
     assert {k: v[0].id for k, v in match.matched.items()} == {"Jane_Doe_130001": "130001", "Émile_O_Neil_130002": "130002"}
     assert [e.name for e in match.missing] == ["Kim Park"]
+
+
+def test_plain_hand_ins_match_by_login_or_email(tmp_path):
+    (tmp_path / "jdoe.py").write_text("")
+    (tmp_path / "bob.smith.py").write_text("")
+    roster = load_roster(LMS / "roster_custom.csv", parse_columns("id=Student Number,name=Full name,email=Mail"))
+    canvas = load_roster(LMS / "roster_canvas.csv")
+    assert match_roster(discover(tmp_path, "numpy_nn.py"), canvas).matched["jdoe"][0].id == "4021"  # SIS login
+    assert match_roster(discover(tmp_path, "numpy_nn.py"), roster).matched["bob.smith"][0].id == "2002"  # email
