@@ -20,14 +20,14 @@ from grader.checks.context import CheckContext
 from grader.checks.runner import judge_submission
 from grader.discover import DiscoveryError, Submission, discover
 from grader.discover.lms import LmsLayoutError, LmsOptions, open_bulk_download
+from grader.discover.roster import ROSTER_FILE, RosterError, load_roster, match_roster, write_roster
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission, run_observed
 from grader.probe.runtime import precompile_probe
 from grader.report.incremental import write_reports
 from grader.report.gradebook import apply_manual_scores, build_gradebook
-from grader.sandbox.pool import SandboxPool
-from grader.discover.roster import ROSTER_FILE, RosterError, load_roster, match_roster, write_roster
 from grader.report.roster_rows import ClassList, with_lms_columns
+from grader.sandbox.pool import SandboxPool
 from grader.score.late import PENALTY_SECTION, LatePolicy, LatePolicyError, Lateness, apply_late_policy, lateness, load_late_policy
 from grader.score.result import SubmissionResult
 from grader.score.rubric import Rubric, RubricError
@@ -222,7 +222,7 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
 def class_list(found: list[Submission], lms: LmsOptions, rubric: Rubric, outputs: Outputs) -> tuple[ClassList, LatePolicy]:
     """Who handed in what according to the LMS and the roster, how late, and the rubric's late policy.
 
-    The roster, when given, is kept beside the gradebook (roster.csv) for `grader export`."""
+    The roster, when given, is kept beside the gradebook (roster.json) for `grader export`."""
     try:
         policy = load_late_policy(rubric.path)
         roster = load_roster(lms.roster, dict(lms.roster_columns)) if lms.roster else None
