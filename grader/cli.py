@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="grade on a Dask cluster, e.g. tcp://host:8786 (see docs/scaling.md)")
     run.add_argument("--allow-weak-isolation", action="store_true",
                      help="grade even where the sandbox cannot isolate student code (marked in every report)")
+    _lms_arguments(run)
     selftest = commands.add_parser("selftest", help="check a rubric against its reference and its known mistakes (mutants)")
     selftest.add_argument("assignment")
     selftest.add_argument("--jobs", type=_positive_int, default=None)
@@ -47,7 +48,46 @@ def _parser() -> argparse.ArgumentParser:
     handout.add_argument("assignment")
     commands.add_parser("list", help="list the assignments this grader knows")
     commands.add_parser("doctor", help="check this machine's sandbox: isolation features and a short self-attack")
+    kit = commands.add_parser("kit", help="build the self-check kit students may have (docs/lms.md)")
+    kit.add_argument("assignment")
+    kit.add_argument("--out", type=Path, default=Path("kit"), help="the kit's folder (default: ./kit)")
+    check = commands.add_parser("check", help="check your file with the public checks of a kit")
+    check.add_argument("file", type=Path, help="your file, e.g. numpy_nn.py")
+    check.add_argument("--kit", type=Path, default=None, help="the kit folder (default: found from the file's folder)")
+    bundle = commands.add_parser("gradescope-bundle", help="build the autograder zip for Gradescope (docs/lms.md)")
+    bundle.add_argument("assignment")
+    bundle.add_argument("--out", type=Path, default=None, help="the zip to write (default: ./<assignment>_autograder.zip)")
+    export = commands.add_parser("export", help="write grades in an LMS's import format (docs/lms.md)")
+    export.add_argument("out", type=Path, help="the file to write")
+    export.add_argument("--format", choices=("canvas", "moodle", "brightspace", "csv"), default="csv")
+    export.add_argument("--from", dest="results", type=Path, default=Path("grading"),
+                        help="the output folder of `grader run` (default: ./grading)")
+    export.add_argument("--assignment", default=None, help="which assignment, when the folder holds several")
+    export.add_argument("--item", default=None,
+                        help="the LMS's name of the grade item, e.g. 'Assignment C (4711)' for Canvas (default: the assignment)")
+    export.add_argument("--roster", type=Path, default=None, help="roster CSV (default: the one the run used)")
+    export.add_argument("--roster-columns", metavar="FIELD=COLUMN,...", default=None)
+    export.add_argument("--allow-pending", action="store_true",
+                        help="also export students whose manual items are not graded yet (their points so far)")
     return parser
+
+
+def _lms_arguments(run: argparse.ArgumentParser) -> None:
+    """`grader run` options for LMS downloads and class rosters (docs/lms.md)."""
+    run.add_argument("--layout", choices=("auto", "plain", "canvas", "moodle", "gradescope"), default="auto",
+                     help="how the submissions are laid out (default: recognised; SUBMISSIONS may be Canvas's submissions.zip)")
+    run.add_argument("--attempt", choices=("latest", "first"), default="latest",
+                     help="which of a student's several uploads counts (default: latest)")
+    run.add_argument("--roster", type=Path, default=None, help="class roster CSV (id, name, email, section)")
+    run.add_argument("--roster-columns", metavar="FIELD=COLUMN,...", default=None,
+                     help="the roster's column names, e.g. 'id=Student Number,name=Full name'")
+
+
+def _lms_options(args):
+    from grader.discover.lms import LmsOptions
+    from grader.discover.roster import parse_columns
+
+    return LmsOptions(args.layout, args.attempt, args.roster, tuple(parse_columns(args.roster_columns).items()))
 
 
 def interruptible() -> None:
@@ -65,15 +105,28 @@ def main(argv: list[str] | None = None) -> int:
     interruptible()
     args = _parser().parse_args(argv)
     console = Console(stderr=False)
-    from grader.errors import GradingError
+    from grader.discover.roster import RosterError
+    from grader.errors import GradingError, IsolationRefused
     from grader.rubric import RubricError
-    from grader.errors import IsolationRefused
 
     try:
         if args.command == "run":
             return _run(args, console)
         if args.command == "selftest":
             return _selftest(args, console)
+        if args.command == "kit":
+            return _kit(args, console)
+        if args.command == "check":
+            return _check(args, console)
+        if args.command == "gradescope-bundle":
+            from grader.gradescope.bundle import build_bundle
+
+            out = args.out or Path(f"{args.assignment}_autograder.zip")
+            names = build_bundle(args.assignment, out)
+            console.print(f"{out}: {len(names)} files; upload it as the assignment's autograder", highlight=False, markup=False)
+            return 0
+        if args.command == "export":
+            return _export(args, console)
         if args.command == "handout":
             return _handout(args, console)
         if args.command == "doctor":
@@ -84,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     except IsolationRefused as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 3
-    except (GradingError, RubricError) as exc:
+    except (GradingError, RubricError, RosterError) as exc:
         console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
     except (OSError, sqlite3.DatabaseError) as exc:
@@ -115,10 +168,15 @@ def _run(args, console: Console) -> int:
             progress.update(task, completed=done, total=total, description=student)
 
         books = grade_each(args.submissions, args.assignment, args.out, args.jobs, not args.no_cache,
-                           args.public_only, on_progress, args.scheduler, args.allow_weak_isolation)
+                           args.public_only, on_progress, args.scheduler, args.allow_weak_isolation,
+                           _lms_options(args))
+    from grader.report.roster_rows import roster_lines
+
     for name, gradebook in books.items():
         console.print(f"[bold]{name}[/]")
         print_summary(gradebook, console)
+        for line in roster_lines(gradebook):
+            console.print(line, highlight=False, markup=False)
     _print_isolation(books, console)
     console.print(f"gradebook, LMS export and feedback reports written under {args.out}/", highlight=False)
     return 0
@@ -162,6 +220,59 @@ def _print_isolation(books: dict, console: Console) -> None:
     gaps = machine.lesser_gaps() if machine else ""
     if gaps:
         console.print(f"[yellow]note:[/] {escape(gaps)}", highlight=False)
+
+
+def _kit(args, console: Console) -> int:
+    from grader.kit.build import KitError, build_kit
+
+    try:
+        kit = build_kit(args.assignment, args.out)
+    except KitError as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    console.print(f"kit for {args.assignment} written to {kit.root}/ ({len(kit.files)} files):", highlight=False, markup=False)
+    for name in kit.files:
+        console.print(f"  {name}", highlight=False, markup=False)
+    return 0
+
+
+def _check(args, console: Console) -> int:
+    from grader.kit.check import CheckError, check_file
+    from grader.kit.terminal import print_check
+
+    try:
+        outcome = check_file(args.file, args.kit)
+    except CheckError as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    print_check(outcome, console)
+    return 0 if all(c.status == "passed" for c in outcome.result.checks) else 1
+
+
+def _export(args, console: Console) -> int:
+    from grader.discover.roster import load_roster, parse_columns
+    from grader.export.lms_formats import ExportError, export_grades
+
+    try:
+        roster = load_roster(args.roster, parse_columns(args.roster_columns)) if args.roster else None
+        summary = export_grades(args.results, args.out, args.format, args.assignment, roster, args.item, args.allow_pending)
+    except ExportError as exc:
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    say = lambda text: console.print(text, highlight=False, markup=False)  # noqa: E731
+    say(f"{args.out}: {summary.rows} roster rows, {summary.graded} with a grade ({args.format} format)")
+    if summary.pending_withheld:
+        say(f"{len(summary.pending_withheld)} row(s) held back (grade left blank) because manual items are still "
+            f"pending: {', '.join(summary.pending_withheld)}; export them with --allow-pending")
+    if summary.pending_exported:
+        say(f"{len(summary.pending_exported)} row(s) exported with manual items still pending (points so far): "
+            f"{', '.join(summary.pending_exported)}")
+    if summary.missing:
+        say(f"{len(summary.missing)} enrolled student(s) without a hand-in (status missing, grade blank): {', '.join(summary.missing)}")
+    if summary.not_in_roster:
+        say(f"{len(summary.not_in_roster)} graded hand-in(s) match no roster entry and are not in the file: "
+            f"{', '.join(summary.not_in_roster)}")
+    return 0
 
 
 def _handout(args, console: Console) -> int:

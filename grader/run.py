@@ -19,6 +19,8 @@ import pandas as pd
 from grader.assignments import available_assignments, grading_key, load_assignment
 from grader.discover import DiscoveryError, Submission, discover
 from grader.errors import GradingError, IsolationRefused
+from grader.discover.lms import LmsLayoutError, LmsOptions, open_bulk_download
+from grader.discover.roster import ROSTER_FILE, RosterError, load_roster, match_roster, write_roster
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission
 from grader.reference_run import prepare_setup
@@ -32,6 +34,8 @@ from grader.sandbox.runner import SandboxRunner
 from grader.results.submission import SubmissionResult
 from grader.rubric import Rubric, RubricError
 from grader.sandbox.workdir import sweep_workdirs
+from grader.report.roster_rows import ClassList, with_lms_columns
+from grader.score.late import PENALTY_SECTION, LatePolicy, LatePolicyError, Lateness, apply_late_policy, lateness, load_late_policy
 from grader.store.results import ResultStore
 from grader.store.runs import CachedSandbox
 
@@ -79,6 +83,10 @@ class Outputs:
 def plan(submissions: Path, assignment: str | None) -> list[tuple[Rubric, Path]]:
     """Which rubric grades which folder: subfolders named after assignments, or the folder itself."""
     try:
+        submissions = open_bulk_download(submissions)  # a class's submissions.zip
+    except LmsLayoutError as exc:
+        raise GradingError(str(exc)) from None
+    try:
         if assignment:
             nested = submissions / assignment
             folder = nested if nested.is_dir() and not any(submissions.glob("*.py")) else submissions
@@ -90,7 +98,8 @@ def plan(submissions: Path, assignment: str | None) -> list[tuple[Rubric, Path]]
             return [(load_assignment(submissions.resolve().name), submissions)]
         for name in available_assignments():
             rubric = load_assignment(name)
-            if any(submissions.glob(f"*/{rubric.main_file}")) or any(submissions.glob(f"**/{rubric.main_file}")):
+            if (any(submissions.glob(f"*/{rubric.main_file}")) or any(submissions.glob(f"**/{rubric.main_file}"))
+                    or any(submissions.glob(f"*_{rubric.main_file}"))):  # Canvas: <name>_<ids>_numpy_nn.py
                 return [(rubric, submissions)]
     except RubricError as exc:
         raise GradingError(str(exc)) from None
@@ -110,6 +119,7 @@ def grade(
     on_progress: Callable[[str, int, int], None] | None = None,
     scheduler: str | None = None,
     allow_weak_isolation: bool = False,
+    lms: LmsOptions | None = None,
 ) -> pd.DataFrame:
     """Grade every submission in `submissions`; returns the gradebook.
 
@@ -117,7 +127,7 @@ def grade(
     `scheduler` ("tcp://host:port") sends the sandboxed runs to a Dask cluster instead of local processes.
     """
     books = grade_each(submissions, assignment, out, jobs, use_cache, public_only, on_progress, scheduler,
-                       allow_weak_isolation)
+                       allow_weak_isolation, lms)
     if len(books) == 1:
         return next(iter(books.values()))
     return pd.concat(books, names=["assignment", None]).reset_index(level=0).reset_index(drop=True)
@@ -126,26 +136,31 @@ def grade(
 def grade_each(submissions: Path | str, assignment: str | None = None, out: Path | str = "grading",
                jobs: int | None = None, use_cache: bool = True, public_only: bool = False,
                on_progress: Callable[[str, int, int], None] | None = None,
-               scheduler: str | None = None, allow_weak_isolation: bool = False) -> dict[str, pd.DataFrame]:
-    """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`."""
+               scheduler: str | None = None, allow_weak_isolation: bool = False,
+               lms: LmsOptions | None = None) -> dict[str, pd.DataFrame]:
+    """One gradebook per assignment found in `submissions`, written under `out/<assignment>/`.
+
+    `lms` reads LMS downloads and matches hand-ins with a class roster (docs/lms.md)."""
     submissions, out = Path(submissions), Path(out)
     if jobs is not None and jobs < 1:
         raise GradingError(f"jobs must be at least 1, got {jobs}")
     jobs = jobs or os.cpu_count() or 1
     return {
         rubric.name: grade_assignment(rubric, folder, Outputs(out / rubric.name), jobs, use_cache, public_only, on_progress,
-                                      scheduler, allow_weak_isolation)
+                                      scheduler, allow_weak_isolation, lms)
         for rubric, folder in plan(submissions, assignment)
     }
 
 
 def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, use_cache: bool,
                      public_only: bool, on_progress=None, scheduler: str | None = None,
-                     allow_weak_isolation: bool = False) -> pd.DataFrame:
+                     allow_weak_isolation: bool = False, lms: LmsOptions | None = None) -> pd.DataFrame:
+    lms = lms or LmsOptions()
     try:
-        found = discover(folder, rubric.main_file)
+        found = discover(folder, rubric.main_file, lms.layout, lms.attempt)
     except DiscoveryError as exc:
         raise GradingError(str(exc)) from None
+    classes, late_policy = class_list(found, lms, rubric, outputs)
     try:
         outputs.root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # e.g. --out names a file, or a folder we may not write
@@ -174,7 +189,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
         store.remove_missing(rubric.name, [s.student_id for s in found])
         results = store.results(rubric.name)
     _check_no_workdir_left()
-    return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
+    return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections}, classes, late_policy)
 
 
 def _report_early(outputs: Outputs, public_only: bool, titles: dict[str, str]) -> Callable[[SubmissionResult], None] | None:
@@ -258,8 +273,12 @@ def commit(store: ResultStore, result: SubmissionResult, key: str,
 
 
 def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool,
-            section_titles: dict[str, str] | None = None) -> pd.DataFrame:
+            section_titles: dict[str, str] | None = None, classes: ClassList | None = None,
+            late_policy: LatePolicy | None = None) -> pd.DataFrame:
     """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results.
+
+    `classes` (LMS identities, lateness, roster match) adds identity columns and a `missing` row per
+    enrolled student without a hand-in; `late_policy` applies the rubric's [late] rule to late hand-ins.
 
     A report that cannot be written turns that student's row into a grader-error row (stored, so the
     next run grades it again); the others are written as usual. The gradebook's attrs name every
@@ -271,6 +290,9 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
             results = apply_manual_scores(results, pd.read_csv(outputs.manual, dtype={"student_id": str}))
         except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
             raise GradingError(f"{outputs.manual}: {exc}") from None
+    if classes is not None and late_policy is not None:
+        results = [apply_late_policy(r, classes.lateness.get(r.student_id, Lateness(None)), late_policy) for r in results]
+        section_titles = {**(section_titles or {}), PENALTY_SECTION: "Late hand-in"}
     # only reports whose content changed are rendered again (an unchanged class re-renders nothing)
     failures: list[tuple[SubmissionResult, Exception]] = []
     write_reports(results, outputs.feedback, outputs.store, public_only=public_only, section_titles=section_titles,
@@ -278,9 +300,6 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
     if failures:
         results = _contain_report_failures(results, failures, outputs, public_only, section_titles)
     gradebook = build_gradebook(results)
-    gradebook.attrs[GRADER_ERRORS_ATTR] = {
-        r.student_id: r.grader_error.describe() if r.grader_error else r.run.message
-        for r in results if r.grader_error or r.run.status == "harness_error"}
     errors = {r.student_id: r.run.message for r in results if r.run.status == "harness_error"}
     if errors:
         # the sandbox machinery failed on these rows: the reason is on the row, not only in the report
@@ -289,6 +308,11 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
     if any(weakened.values()):
         # graded without a required isolation feature (--allow-weak-isolation): said on every row
         gradebook["isolation"] = [weakened.get(s, "") for s in gradebook["student_id"]]
+    if classes is not None:
+        gradebook = with_lms_columns(gradebook, classes, max((r.max_score for r in results), default=0.0))
+    gradebook.attrs[GRADER_ERRORS_ATTR] = {
+        r.student_id: r.grader_error.describe() if r.grader_error else r.run.message
+        for r in results if r.grader_error or r.run.status == "harness_error"}
     export_gradebook_csv(gradebook, outputs.gradebook)
     export_lms_csv(gradebook, outputs.lms)
     return gradebook
@@ -306,6 +330,22 @@ def _contain_report_failures(results: list[SubmissionResult], failures: list[tup
     write_reports(list(replaced.values()), outputs.feedback, outputs.store, public_only=public_only,
                   section_titles=section_titles, failures=again)
     return [replaced.get(r.student_id, r) for r in results]
+
+
+def class_list(found: list[Submission], lms: LmsOptions, rubric: Rubric, outputs: Outputs) -> tuple[ClassList, LatePolicy]:
+    """Who handed in what according to the LMS and the roster, how late, and the rubric's late policy.
+
+    The roster, when given, is kept beside the gradebook (roster.json) for `grader export`."""
+    try:
+        policy = load_late_policy(rubric.path)
+        roster = load_roster(lms.roster, dict(lms.roster_columns)) if lms.roster else None
+    except (LatePolicyError, RosterError) as exc:
+        raise GradingError(str(exc)) from None
+    if roster is not None:
+        write_roster(roster, outputs.root / ROSTER_FILE)
+    match = match_roster(found, roster) if roster is not None else None
+    late = {s.student_id: lateness(s.identity, policy) for s in found}
+    return ClassList.of(found, match, late), policy
 
 
 def _final(stored: SubmissionResult | None) -> bool:

@@ -22,6 +22,7 @@ import stat
 import tempfile
 import threading
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from grader.discover.submission import printable
@@ -57,13 +58,32 @@ def extraction_root(create: bool = False) -> Path | None:
         return _root
 
 
-def unpack(archive: Path) -> Path:
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How much one archive may hold; a class's bulk download from an LMS gets larger limits than one hand-in."""
+
+    members: int = MAX_MEMBERS
+    member_bytes: int = MAX_MEMBER_BYTES
+    total_bytes: int = MAX_TOTAL_BYTES
+
+
+def default_limits() -> ArchiveLimits:
+    """The limits for one student's archive (read at call time, so they can be changed in one place)."""
+    return ArchiveLimits(MAX_MEMBERS, MAX_MEMBER_BYTES, MAX_TOTAL_BYTES)
+
+
+#: a whole class's bulk download (e.g. Canvas submissions.zip): every student's files in one archive
+BULK_LIMITS = ArchiveLimits(members=20_000, member_bytes=MAX_MEMBER_BYTES, total_bytes=2 * 1024**3)
+
+
+def unpack(archive: Path, limits: ArchiveLimits | None = None) -> Path:
     """Unpack `archive` into a fresh folder named like the archive; return that folder.
 
     Raises ArchiveRefused (nothing is left on disk) when the archive is unreadable or unsafe.
     """
-    if archive.stat().st_size > MAX_TOTAL_BYTES:
-        raise ArchiveRefused(f"{printable(archive.name)} is larger than {MAX_TOTAL_BYTES // 2**20} MiB")
+    limits = limits or default_limits()
+    if archive.stat().st_size > limits.total_bytes:
+        raise ArchiveRefused(f"{printable(archive.name)} is larger than {limits.total_bytes // 2**20} MiB")
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()[:16]
     destination = extraction_root(create=True) / digest / archive.name
     if destination.is_dir():
@@ -72,8 +92,8 @@ def unpack(archive: Path) -> Path:
     try:
         try:
             with zipfile.ZipFile(archive) as handle:
-                members = checked_members(handle)
-                _extract(handle, members, staging)
+                members = checked_members(handle, limits)
+                _extract(handle, members, staging, limits)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
             raise ArchiveRefused(f"{printable(archive.name)} is not a readable zip archive ({error})") from None
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -84,8 +104,9 @@ def unpack(archive: Path) -> Path:
     return destination
 
 
-def checked_members(handle: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
+def checked_members(handle: zipfile.ZipFile, limits: ArchiveLimits | None = None) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
     """The regular files of the archive with their safe relative paths; ArchiveRefused on any unsafe member."""
+    limits = limits or default_limits()
     name = printable(Path(handle.filename or "archive").name)
     members: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
     seen: set[PurePosixPath] = set()
@@ -111,7 +132,7 @@ def checked_members(handle: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, Pure
             raise ArchiveRefused(f"{name} contains '{info.filename}' twice")
         seen.add(relative)
         declared += info.file_size
-        _check_sizes(name, len(seen), info.file_size, declared)
+        _check_sizes(name, len(seen), info.file_size, declared, limits)
         members.append((info, relative))
     return members
 
@@ -127,17 +148,21 @@ def safe_relative_path(member: str) -> PurePosixPath | None:
     return PurePosixPath(*parts)
 
 
-def _check_sizes(name: str, count: int, member_bytes: int, total_bytes: int) -> None:
-    if count > MAX_MEMBERS:
-        raise ArchiveRefused(f"{name} holds more than {MAX_MEMBERS} files")
-    if member_bytes > MAX_MEMBER_BYTES:
-        raise ArchiveRefused(f"{name} holds a file larger than {MAX_MEMBER_BYTES // 2**20} MiB when unpacked")
-    if total_bytes > MAX_TOTAL_BYTES:
-        raise ArchiveRefused(f"{name} is larger than {MAX_TOTAL_BYTES // 2**20} MiB when unpacked")
+def _check_sizes(name: str, count: int, member_bytes: int, total_bytes: int,
+                 limits: ArchiveLimits | None = None) -> None:
+    limits = limits or default_limits()
+    if count > limits.members:
+        raise ArchiveRefused(f"{name} holds more than {limits.members} files")
+    if member_bytes > limits.member_bytes:
+        raise ArchiveRefused(f"{name} holds a file larger than {limits.member_bytes // 2**20} MiB when unpacked")
+    if total_bytes > limits.total_bytes:
+        raise ArchiveRefused(f"{name} is larger than {limits.total_bytes // 2**20} MiB when unpacked")
 
 
-def _extract(handle: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, PurePosixPath]], folder: Path) -> None:
+def _extract(handle: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, PurePosixPath]], folder: Path,
+             limits: ArchiveLimits | None = None) -> None:
     """Write each member under `folder`, counting real bytes: declared sizes are not trusted."""
+    limits = limits or default_limits()
     name = printable(Path(handle.filename or "archive").name)
     total = 0
     for info, relative in members:
@@ -149,5 +174,5 @@ def _extract(handle: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, PureP
             while chunk := source.read(_CHUNK):
                 written += len(chunk)
                 total += len(chunk)
-                _check_sizes(name, 0, written, total)
+                _check_sizes(name, 0, written, total, limits)
                 sink.write(chunk)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -13,6 +13,26 @@ def printable(name: str) -> str:
     encoder (SQLite, JSON files, HTML) accepts.
     """
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class LmsIdentity:
+    """Who a hand-in belongs to, as the learning-management system's download says (see grader.discover.lms)."""
+
+    #: the LMS's own id of the student: Canvas user id, Moodle participant id, Gradescope SID
+    lms_id: str
+    name: str = ""
+    email: str = ""
+    #: "canvas", "moodle" or "gradescope"
+    source: str = ""
+    #: the LMS marked the hand-in late
+    late: bool = False
+    #: when it was handed in (ISO 8601), where the download says so
+    submitted_at: str = ""
+    #: which attempt was taken (Canvas resubmission suffix "-1" is attempt 1; 0 is the first upload)
+    attempt: int = 0
+    #: other LMS ids of a group hand-in (Gradescope groups), who share this result
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,6 +48,8 @@ class Submission:
     main_file: Path | None
     #: why this submission cannot be graded at all ("no numpy_nn.py found"), or ""
     problem: str = ""
+    #: who handed it in according to the LMS download; None for plain folders and files
+    identity: LmsIdentity | None = field(default=None, compare=False)
 
     def content_hash(self) -> str:
         """SHA-256 over file names and bytes: changes exactly when the hand-in changes."""

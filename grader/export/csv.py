@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from grader.report.inert import csv_cell
-from grader.store.atomic import write_text_atomic
+from grader.atomic import write_text_atomic
 
 #: header of the LMS upload file
 LMS_COLUMNS = ("student_id", "grade")

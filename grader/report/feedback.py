@@ -22,7 +22,7 @@ from grader.report import text
 from grader.report.figures import render_png
 from grader.results.submission import SubmissionResult
 from grader.report.inert import inert_result
-from grader.store.atomic import write_atomic, write_text_atomic
+from grader.atomic import write_atomic, write_text_atomic
 
 WITHHELD = "details are withheld until grades are released"
 TEMPLATES = Path(__file__).parent / "templates"

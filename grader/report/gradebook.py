@@ -28,6 +28,8 @@ SUMMARY_COLUMNS = (
     "run_status",
     "content_hash",
 )
+#: columns a class roster or LMS download adds after student_id (grader.report.roster_rows); never checks
+IDENTITY_COLUMNS = ("name", "lms_id", "section", "roster", "late")
 #: points are rounded to this many decimals: finer than any rubric, coarse enough to hide float-sum noise
 POINT_DECIMALS = 4
 #: key in `DataFrame.attrs` holding {check_id: max points}, used by summaries
@@ -61,7 +63,7 @@ OPTIONAL_COLUMNS = ("isolation", "grader_error")
 def check_columns(gradebook: pd.DataFrame) -> list[str]:
     """The per-check columns of a gradebook, in order."""
     return [c for c in gradebook.columns
-            if c != "student_id" and c not in SUMMARY_COLUMNS and c not in OPTIONAL_COLUMNS]
+            if c != "student_id" and c not in SUMMARY_COLUMNS and c not in OPTIONAL_COLUMNS and c not in IDENTITY_COLUMNS]
 
 
 def _sorted_unique(results: Iterable[SubmissionResult]) -> list[SubmissionResult]:
@@ -79,7 +81,7 @@ def _check_columns(results: list[SubmissionResult]) -> tuple[list[str], dict[str
     """Check ids in order of first appearance (rubric order) and each check's max points."""
     check_ids: list[str] = []
     max_points: dict[str, float] = {}
-    reserved = {"student_id", *SUMMARY_COLUMNS}
+    reserved = {"student_id", *SUMMARY_COLUMNS, *IDENTITY_COLUMNS}
     for result in results:
         for check in result.checks:
             if check.check_id in reserved:

@@ -21,6 +21,7 @@ _STATUS_STYLE = {
     "not-gradable": "red",
     "harness_error": "magenta",
     "grader-error": "magenta",
+    "missing": "red",
 }
 # a score this close to the maximum counts as full points (float sums of partial credit)
 _FULL_TOLERANCE = 1e-6
@@ -59,7 +60,10 @@ def _student_table(gradebook: pd.DataFrame) -> Table:
     table.add_column("%", justify="right")
     table.add_column("Status")
     for row in gradebook.itertuples(index=False):
-        total = f"{'–' if math.isnan(row.total) else fmt_points(row.total)} / {fmt_points(row.max_points)}"
+        if math.isnan(row.total):
+            total = "no hand-in" if row.status == "missing" else f"– / {fmt_points(row.max_points)}"
+        else:
+            total = f"{fmt_points(row.total)} / {fmt_points(row.max_points)}"
         if row.pending_points and not math.isnan(row.pending_points):
             total += f" (+{fmt_points(row.pending_points)} pending)"
         percent = "" if math.isnan(row.percent) else f"{row.percent:.1f}"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.run import GradingError, grade, plan
+from grader.errors import GradingError
+from grader.run import grade, plan
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

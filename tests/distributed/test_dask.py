@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from grader.run import GradingError, grade
+from grader.errors import GradingError
+from grader.run import grade
 
 distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402 - installed with distributed

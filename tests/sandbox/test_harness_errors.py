@@ -11,7 +11,9 @@ from grader.assignments import load_assignment
 from grader.discover import discover
 from grader.grading import GradingSetup, grade_submission
 from grader.observations import Observations
-from grader.run import GradingError, Outputs, prepare_setup, publish
+from grader.errors import GradingError
+from grader.run import Outputs, publish
+from grader.reference_run import prepare_setup
 from grader.sandbox.task import SandboxOutcome
 
 CLASS = Path(__file__).parent / "files" / "weak_class"

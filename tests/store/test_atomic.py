@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.store import atomic
-from grader.store.atomic import write_atomic, write_text_atomic
+from grader import atomic
+from grader.atomic import write_atomic, write_text_atomic
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""The student kit: what students may have to check their work before they hand it in (docs/lms.md)."""
