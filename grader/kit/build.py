@@ -31,7 +31,8 @@ from grader.assignments import load_assignment, load_reference
 from grader.checks.context import CheckContext
 from grader.score.points import judge_submission
 from grader.grading import run_observed
-from grader.probe.channel import ObservationWriter, Observations
+from grader.observations import Observations
+from grader.probe.channel import ObservationWriter
 from grader.sandbox.limits import Limits
 from grader.sandbox.pool import SandboxPool
 from grader.rubric import CheckSpec, Rubric
