@@ -90,3 +90,26 @@ def test_numpy_nn_kit(tmp_path):
     outcome = check_file(folder / "numpy_nn.py", kit=kit)
     assert len(outcome.result.checks) == len(load_assignment("numpy_nn").checks)  # all public; no manual item
     assert all(c.status == "passed" for c in outcome.result.checks), [c.check_id for c in outcome.result.checks if c.status != "passed"]
+
+
+#: one mutant per area of numpy_nn (all of them train a network, so the full set is left to bench_layers)
+NUMPY_NN_MUTANTS = ("bgrad_mean", "relu_inplace", "init_zeros", "too_few_epochs")
+
+
+def test_numpy_nn_mutants_fail_the_same_public_checks(tmp_path):
+    rubric = load_assignment("numpy_nn")
+    public = {c.id for c in rubric.checks}
+    kit = build_kit("numpy_nn", tmp_path / "kit").root
+    mutants = [m for m in write_mutants(rubric, tmp_path / "all") if m.name in NUMPY_NN_MUTANTS]
+    (tmp_path / "class").mkdir()
+    for mutant in mutants:
+        shutil.copyfile(tmp_path / "all" / f"{mutant.name}.py", tmp_path / "class" / f"{mutant.name}.py")
+    book = grade(tmp_path / "class", assignment="numpy_nn", out=tmp_path / "out", jobs=2).set_index("student_id")
+    maxima = book.attrs["check_max_points"]
+    for mutant in mutants:
+        under_run = {c for c in public if book.loc[mutant.name, c] < maxima[c]}
+        folder = tmp_path / "check" / mutant.name
+        folder.mkdir(parents=True)
+        shutil.copyfile(tmp_path / "class" / f"{mutant.name}.py", folder / "numpy_nn.py")
+        outcome = check_file(folder / "numpy_nn.py", kit=kit)
+        assert under_run and public_failures(outcome.result.checks, public) == under_run, mutant.name
