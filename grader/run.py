@@ -23,7 +23,8 @@ from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission, run_observed
 from grader.probe.runtime import precompile_probe
 from grader.report.incremental import write_reports
-from grader.report.gradebook import apply_manual_scores, build_gradebook
+from grader.report.gradebook import build_gradebook
+from grader.report.marks import export_manual_csv, import_manual_csv, marked_results
 from grader.sandbox.pool import SandboxPool
 from grader.score.result import SubmissionResult
 from grader.score.rubric import Rubric, RubricError
@@ -150,6 +151,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
                 setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback)
                 _grade_all(pool, setup, todo, store, len(found), on_progress)
         store.remove_missing(rubric.name, [s.student_id for s in found])
+        store.set_meta(rubric.name, "submissions", str(folder.resolve()))
         results = store.results(rubric.name)
     return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
 
@@ -180,13 +182,21 @@ def _grade_all(pool, setup: GradingSetup, todo: list[Submission], store: ResultS
 
 def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool,
             section_titles: dict[str, str] | None = None) -> pd.DataFrame:
-    """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results."""
-    if outputs.manual.is_file():
-        # a TA's hand-edited file: its mistakes are instructor input, reported in one line, not a traceback
-        try:
-            results = apply_manual_scores(results, pd.read_csv(outputs.manual, dtype={"student_id": str}))
-        except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
-            raise GradingError(f"{outputs.manual}: {exc}") from None
+    """Gradebook CSV, LMS CSV and one feedback report per student, all rendered from stored results.
+
+    A TA's manual_scores.csv is imported into the store first; the scores and overrides in the store
+    (the record, with its history) are then applied, and manual_scores.csv is written back from it.
+    """
+    if results:
+        with ResultStore(outputs.store) as store:
+            if outputs.manual.is_file():
+                # a TA's hand-edited file: its mistakes are instructor input, reported in one line, not a traceback
+                try:
+                    import_manual_csv(store, results[0].assignment, outputs.manual)
+                except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
+                    raise GradingError(f"{outputs.manual}: {exc}") from None
+            results = marked_results(store, results[0].assignment)
+            export_manual_csv(store, results[0].assignment, outputs.manual)
     gradebook = build_gradebook(results)
     export_gradebook_csv(gradebook, outputs.gradebook)
     export_lms_csv(gradebook, outputs.lms)
