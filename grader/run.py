@@ -151,7 +151,9 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
                 setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback)
                 _grade_all(pool, setup, todo, store, len(found), on_progress)
         store.remove_missing(rubric.name, [s.student_id for s in found])
+        # what `grader serve` needs to show hand-ins and republish the way this run did
         store.set_meta(rubric.name, "submissions", str(folder.resolve()))
+        store.set_meta(rubric.name, "public_only", "1" if public_only else "0")
         results = store.results(rubric.name)
     return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections})
 

@@ -223,6 +223,10 @@ class ResultStore:
             ).fetchall()
         return [_decode(payload) for (payload,) in rows]
 
+    def forget(self, student_id: str, assignment: str) -> None:
+        """Delete one stored result so that the next run grades that submission again (its marks stay)."""
+        self._write("DELETE FROM results WHERE student_id = ? AND assignment = ?", (student_id, assignment))
+
     def remove_missing(self, assignment: str, keep_ids: Iterable[str]) -> list[str]:
         """Delete the results of students not in `keep_ids` (e.g. withdrawn); return their ids, sorted.
 
