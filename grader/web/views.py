@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from grader.checks.result import CheckResult
+from grader.discover import Submission
 from grader.score.result import SubmissionResult
 from grader.web import render
 from grader.web.workbench import ManualItem, NotFound, Workbench
@@ -36,10 +37,11 @@ def question_view(bench: Workbench, assignment: str, item_id: str) -> dict:
     if item is None:
         raise NotFound(f"no manual item {item_id!r} in {assignment}")
     answers = []
+    submissions = bench.submissions(assignment)
     for result in bench.results(assignment):
         check = next((c for c in result.checks if c.check_id == item_id and c.is_manual), None)
         if check is not None:
-            answers.append(_answer(bench, assignment, result, check, item))
+            answers.append(_answer(assignment, result, check, item, submissions.get(result.student_id)))
     position = items.index(item)
     return {
         "item": item,
@@ -50,8 +52,8 @@ def question_view(bench: Workbench, assignment: str, item_id: str) -> dict:
     }
 
 
-def _answer(bench: Workbench, assignment: str, result: SubmissionResult, check: CheckResult, item: ManualItem) -> AnswerView:
-    submission = bench.submission(assignment, result.student_id)
+def _answer(assignment: str, result: SubmissionResult, check: CheckResult, item: ManualItem,
+            submission: Submission | None) -> AnswerView:
     parts: list[render.RenderedPart] = []
     code: list[render.RenderedPart] = []
     cells: tuple[int, ...] | None = None
@@ -107,7 +109,7 @@ def student_view(bench: Workbench, assignment: str, student_id: str) -> dict:
         raise NotFound(f"no student {student_id!r} in {assignment}")
     result = results[ids.index(student_id)]
     position = ids.index(student_id)
-    submission = bench.submission(assignment, student_id)
+    submission = bench.submissions(assignment).get(student_id)
     work: list[render.RenderedPart] = []
     if submission is not None:
         for path in submission.files:

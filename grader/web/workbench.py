@@ -85,9 +85,9 @@ class Workbench:
                     seen[check.check_id] = ManualItem(check.check_id, check.title, check.max_score)
         return list(seen.values())
 
-    def submission(self, assignment: str, student_id: str) -> Submission | None:
-        """The student's hand-in on disk, found again in the folder the last run graded."""
-        return _submissions(self, assignment).get(student_id)
+    def submissions(self, assignment: str) -> dict[str, Submission]:
+        """The hand-ins on disk by student id, found again in the folder the last run graded."""
+        return _submissions(self, assignment)
 
     # ------------------------------------------------------------------ a TA's marks
     def save_manual(self, assignment: str, student_id: str, item_id: str, points: float | None, comment: str,

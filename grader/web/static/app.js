@@ -73,13 +73,16 @@ function setupQuestion(root) {
     answer.querySelector("form").addEventListener("submit", (event) => event.preventDefault());
   });
 
+  // j / k / n outside a field; Alt+Down / Alt+Up / Alt+N anywhere, so that a TA typing a score never leaves the keyboard
+  const moves = {j: () => focus(current + 1), k: () => focus(current - 1), n: nextUngraded,
+                 ArrowDown: () => focus(current + 1), ArrowUp: () => focus(current - 1)};
   document.addEventListener("keydown", (event) => {
     const typing = ["INPUT", "TEXTAREA"].includes(document.activeElement && document.activeElement.tagName);
-    if (typing && event.key !== "Escape") return;
-    if (event.key === "Escape") { document.activeElement.blur(); return; }
-    if (event.key === "j") focus(current + 1);
-    else if (event.key === "k") focus(current - 1);
-    else if (event.key === "n") nextUngraded();
+    if (event.key === "Escape" && typing) { document.activeElement.blur(); return; }
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const move = moves[key];
+    if (!move || event.ctrlKey || event.metaKey) return;
+    if (event.altKey || (!typing && key.length === 1)) { event.preventDefault(); move(); }
   });
   if (answers.length) answers[0].classList.add("current");
 }
