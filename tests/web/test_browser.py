@@ -116,3 +116,19 @@ def test_the_hostile_fixture_would_run_if_it_were_not_made_inert(browser) -> Non
     page.wait_for_load_state("load")
     assert page.evaluate("window.__pwned") is not None
     context.close()
+
+
+def test_regrading_one_student_from_the_review_page_reports_progress(page, served) -> None:
+    from grader.store.results import ResultStore
+
+    student = STUDENTS[0]
+    with ResultStore(served.out / ASSIGNMENT / "results.sqlite") as store:
+        before = store.finished_at(student, ASSIGNMENT)
+    page.goto(served.page_url(f"/a/{ASSIGNMENT}/s/{student}"))
+    page.click("button.regrade")
+    # the other two are unchanged and stay cached; the progress counts the whole class
+    expect(page.locator("#regrade-progress")).to_have_text("regraded 3 / 3", timeout=300_000)
+    with ResultStore(served.out / ASSIGNMENT / "results.sqlite") as store:
+        assert store.finished_at(student, ASSIGNMENT) is not None
+        assert len(store.results(ASSIGNMENT)) == 3
+    assert before is not None
