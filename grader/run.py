@@ -32,6 +32,8 @@ from grader.store.results import ResultStore
 from grader.store.runs import CachedSandbox
 
 MANUAL_SCORES = "manual_scores.csv"
+#: the figures the reference drew, shown beside a student's by `grader serve` (not in feedback/: not for students)
+REFERENCE_FIGURES = "reference_figures"
 
 
 class GradingError(Exception):
@@ -225,7 +227,7 @@ def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figu
         x, y = getattr(reference, spec.function)(spec.seed, spec.size)
         heldout[spec.name] = (x, y)
     artifacts = run_observed(pool, rubric, rubric.reference, (), rubric.reference.parent,
-                             {name: x for name, (x, _) in heldout.items()}, (), None)
+                             {name: x for name, (x, _) in heldout.items()}, (), figures.parent / REFERENCE_FIGURES)
     setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION)
     ctx = CheckContext(artifacts.observations, artifacts.observations, heldout)
     failures = [r for r in judge_submission(rubric, ctx) if r.status not in ("passed", "pending")]

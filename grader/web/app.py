@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from grader.report.text import fmt_points
+from grader.run import REFERENCE_FIGURES
 from grader.web import analytics, render
 from grader.web.regrade import Regrader
 from grader.web.views import question_view, student_view
@@ -134,6 +135,13 @@ def create_app(out: Path, token: str, grader_name: str = "ta", jobs: int | None 
             raise NotFound(file)
         return FileResponse(path, media_type="image/png")
 
+    async def reference_figure(request: Request) -> Response:
+        name, file = request.path_params["assignment"], request.path_params["file"]
+        path = bench.outputs(name).root / REFERENCE_FIGURES / file
+        if not _FIGURE.match(file) or not path.is_file() or path.is_symlink():
+            raise NotFound(file)
+        return FileResponse(path, media_type="image/png")
+
     async def save_manual(request: Request) -> Response:
         name = request.path_params["assignment"]
         body = await _json(request)
@@ -178,6 +186,7 @@ def create_app(out: Path, token: str, grader_name: str = "ta", jobs: int | None 
         Route("/a/{assignment}/q/{item}", question),
         Route("/a/{assignment}/s/{student}", student),
         Route("/a/{assignment}/s/{student}/figures/{file}", figure),
+        Route("/a/{assignment}/reference-figures/{file}", reference_figure),
         Route("/a/{assignment}/analytics", class_analytics),
         Route("/a/{assignment}/charts/{kind}.svg", chart),
         Route("/api/a/{assignment}/manual", save_manual, methods=["POST"]),

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from grader.checks.result import CheckResult
 from grader.discover import Submission
+from grader.run import REFERENCE_FIGURES
 from grader.score.result import SubmissionResult
 from grader.web import render
 from grader.web.workbench import ManualItem, NotFound, Workbench
@@ -128,12 +129,19 @@ def student_view(bench: Workbench, assignment: str, student_id: str) -> dict:
         "rows": [CheckRow(c, c.details.get("override", {}) if isinstance(c.details, dict) else {}) for c in result.checks],
         "work": work,
         "figures": figure_hrefs(assignment, result),
-        "reference_figures": reference_figures(str(rubric.reference)) if rubric else (),
+        "reference_figures": reference_figure_hrefs(bench, assignment) or (reference_figures(str(rubric.reference)) if rubric else ()),
         "history": history.to_dict("records"),
         "previous_student": ids[position - 1] if position > 0 else None,
         "next_student": ids[position + 1] if position + 1 < len(ids) else None,
         "handed_in": submission is not None,
     }
+
+
+def reference_figure_hrefs(bench: Workbench, assignment: str) -> list[str]:
+    """Links to the figures the reference drew in the grading run (kept next to the gradebook)."""
+    folder = bench.outputs(assignment).root / REFERENCE_FIGURES
+    names = sorted(p.name for p in folder.glob("figure_*.png")) if folder.is_dir() else []
+    return [f"/a/{quote(assignment)}/reference-figures/{quote(name)}" for name in names]
 
 
 @lru_cache(maxsize=16)

@@ -86,6 +86,9 @@ def test_an_override_shows_in_the_review_page_and_the_report(page, served) -> No
     report = (served.out / ASSIGNMENT / "feedback" / f"{student}.md").read_text()
     assert "half credit" in report and "from 1 to 0.5" in report
     assert "half credit" in page.locator("table.history").inner_text()
+    # the student's figures beside the reference's (kept from the reference's run in the same sandbox)
+    assert page.locator("img[alt='student figure']").count() > 0
+    assert page.locator("img[alt='reference figure']").count() > 0
 
 
 @pytest.mark.parametrize("path", [f"/a/{ASSIGNMENT}/s/{HOSTILE}", f"/a/{ASSIGNMENT}/q/q1.1c"])
