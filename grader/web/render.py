@@ -61,6 +61,11 @@ def _exporter():
     return HTMLExporter(template_name="basic", exclude_anchor_links=True)
 
 
+def prepare() -> None:
+    """Import nbconvert and load its templates now (about a second), not on the first page a TA opens."""
+    _exporter()
+
+
 def _read_notebook(path: Path):
     import nbformat
 

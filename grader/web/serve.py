@@ -37,6 +37,9 @@ def serve(out: Path, port: int | None = None, open_browser: bool = True, grader_
 
     token = secrets.token_urlsafe(32)
     app = create_app(Path(out), token, grader_name or _user(), jobs)
+    from grader.web.render import prepare
+
+    threading.Thread(target=prepare, name="prepare-nbconvert", daemon=True).start()
     sock = bind(port)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/?token={token}"
     announce(url)
