@@ -99,15 +99,19 @@ def import_manual_csv(store: ResultStore, assignment: str, path: Path, *, grader
 
 
 def manual_csv_text(store: ResultStore, assignment: str) -> str:
-    """The store's manual scores as manual_scores.csv text (sorted, "\\n" line endings)."""
-    frame = store.manual_scores(assignment)[list(CSV_COLUMNS)]
-    return frame.to_csv(index=False, lineterminator="\n")
+    """The store's manual scores as manual_scores.csv text (sorted, "\\n" line endings).
+
+    Only scores of students and items the store has results for: a withdrawn student's scores stay in the
+    store, but a file naming them could not be imported again.
+    """
+    frame = _known_rows(store.manual_scores(assignment), store.results(assignment), "item_id")
+    return frame[list(CSV_COLUMNS)].to_csv(index=False, lineterminator="\n")
 
 
 def export_manual_csv(store: ResultStore, assignment: str, path: Path) -> None:
     """Write manual_scores.csv from the store, atomically; no file when there is nothing to write."""
     text = manual_csv_text(store, assignment)
-    if path.is_file() or len(store.manual_scores(assignment)):
+    if path.is_file() or text.count("\n") > 1:
         write_text_atomic(path, text)
 
 

@@ -87,3 +87,17 @@ def test_a_csv_with_a_mistake_changes_nothing(store: ResultStore, tmp_path: Path
     with pytest.raises(ValueError, match="unknown student id"):
         import_manual_csv(store, "numpy_nn", source)
     assert store.manual_scores("numpy_nn").empty
+
+
+def test_the_export_leaves_out_students_without_results_so_it_imports_again(store: ResultStore, tmp_path: Path) -> None:
+    store.set_manual("dave", "numpy_nn", "plots", 3.0, "ta_kim")
+    store.set_manual("zed", "numpy_nn", "plots", 2.0, "ta_kim")  # withdrawn: the store keeps the TA's work
+    exported = tmp_path / "manual_scores.csv"
+    export_manual_csv(store, "numpy_nn", exported)
+    assert pd.read_csv(exported)["student_id"].tolist() == ["dave"]
+    assert import_manual_csv(store, "numpy_nn", exported) == 0
+
+
+def test_no_file_is_written_for_an_assignment_without_manual_scores(store: ResultStore, tmp_path: Path) -> None:
+    export_manual_csv(store, "numpy_nn", tmp_path / "manual_scores.csv")
+    assert not (tmp_path / "manual_scores.csv").exists()
