@@ -114,3 +114,24 @@ def test_stats_prints_the_analytics_numbers(out: Path, capsys) -> None:
     assert main(["stats", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "numpy_nn: 4 students" in printed and "Full points per check" in printed and "timeout 1" in printed
+
+
+def test_hostile_student_ids_output_and_comments_are_escaped(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    payload = '<img src=x onerror="window.__pwned=1">'
+    timeout = next(r for r in all_results() if r.student_id == "carol")
+    hostile = replace(timeout, student_id=f"eve{payload}", run=replace(timeout.run, stdout_tail=f"<script>x()</script>{payload}"))
+    with ResultStore(tmp_path / "out" / "numpy_nn" / "results.sqlite") as store:
+        store.put(hostile, "key", "2026-12-01T10:00:00+00:00")
+    client = TestClient(create_app(tmp_path / "out", TOKEN), base_url="http://127.0.0.1")
+    client.get(f"/?token={TOKEN}")
+    assert client.post("/api/a/numpy_nn/manual", json={"student": hostile.student_id, "item": "plots", "points": 1,
+                                                       "comment": payload}).status_code == 200
+    from urllib.parse import quote
+
+    for url in ("/a/numpy_nn/", "/a/numpy_nn/q/plots", f"/a/numpy_nn/s/{quote(hostile.student_id, safe='')}"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "<img src=x" not in page.text and "<script>x()" not in page.text
+        assert "&lt;img src=x" in page.text
