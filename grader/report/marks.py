@@ -28,7 +28,15 @@ def marked_results(store: ResultStore, assignment: str) -> list[SubmissionResult
     """The stored results of `assignment` with the stored manual scores and overrides applied."""
     results = store.results(assignment)
     results = apply_manual_scores(results, _known_rows(store.manual_scores(assignment), results, "item_id"))
+    results = [_full_marks_comments(result) for result in results]
     return apply_overrides(results, _known_rows(store.overrides(assignment), results, "check_id"))
+
+
+def _full_marks_comments(result: SubmissionResult) -> SubmissionResult:
+    # the report details only the checks that lost points; a TA's comment on a full-marks answer is a note
+    notes = tuple(f"Your TA on \u201c{c.title}\u201d: {c.message}" for c in result.checks
+                  if c.status == "manual" and c.lost <= 0 and c.message)
+    return replace(result, notes=result.notes + notes) if notes else result
 
 
 def _known_rows(frame: pd.DataFrame, results: list[SubmissionResult], column: str) -> pd.DataFrame:

@@ -101,3 +101,9 @@ def test_the_export_leaves_out_students_without_results_so_it_imports_again(stor
 def test_no_file_is_written_for_an_assignment_without_manual_scores(store: ResultStore, tmp_path: Path) -> None:
     export_manual_csv(store, "numpy_nn", tmp_path / "manual_scores.csv")
     assert not (tmp_path / "manual_scores.csv").exists()
+
+
+def test_a_comment_on_full_marks_reaches_the_report(store: ResultStore) -> None:
+    store.set_manual("dave", "numpy_nn", "plots", 4.0, "ta_kim", "Exemplary axes and legends.")
+    dave = {r.student_id: r for r in marked_results(store, "numpy_nn")}["dave"]
+    assert "Exemplary axes and legends." in render_feedback(dave).markdown

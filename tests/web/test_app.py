@@ -135,3 +135,17 @@ def test_hostile_student_ids_output_and_comments_are_escaped(tmp_path: Path) -> 
         assert page.status_code == 200, url
         assert "<img src=x" not in page.text and "<script>x()" not in page.text
         assert "&lt;img src=x" in page.text
+
+
+def test_one_output_folder_serves_several_assignments(out: Path) -> None:
+    from dataclasses import replace
+
+    with ResultStore(out / "bench_layers" / "results.sqlite") as store:
+        for result in all_results():
+            store.put(replace(result, assignment="bench_layers"), "key", "2026-12-01T10:00:00+00:00")
+    client = TestClient(create_app(out, TOKEN), base_url="http://127.0.0.1")
+    index = client.get(f"/?token={TOKEN}").text
+    assert "/a/bench_layers/" in index and "/a/numpy_nn/" in index
+    for name in ("bench_layers", "numpy_nn"):
+        assert client.get(f"/a/{name}/").status_code == 200
+        assert client.get(f"/a/{name}/analytics").status_code == 200
