@@ -1,7 +1,6 @@
 """The Starlette app of `grader serve`: pages, a small JSON API, the access token and security headers."""
 from __future__ import annotations
 
-import base64
 import json
 import re
 import secrets
@@ -9,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -90,7 +90,7 @@ def create_app(out: Path, token: str, grader_name: str = "ta", jobs: int | None 
     def page(request: Request, name: str, **context) -> Response:
         return templates.TemplateResponse(request, name, {"grader_name": grader_name, **context})
 
-    async def index(request: Request) -> Response:
+    def index(request: Request) -> Response:
         rows = []
         for name in bench.assignments():
             book = bench.gradebook(name)
@@ -98,26 +98,26 @@ def create_app(out: Path, token: str, grader_name: str = "ta", jobs: int | None 
                          "mean": float(book["percent"].mean()) if len(book) else float("nan")})
         return page(request, "index.html", assignments=rows, out=str(out))
 
-    async def assignment(request: Request) -> Response:
+    def assignment(request: Request) -> Response:
         name = request.path_params["assignment"]
         book = bench.gradebook(name)
         return page(request, "assignment.html", assignment=name, items=bench.manual_items(name),
                     rows=book.to_dict("records"), rubric=bench.rubric(name))
 
-    async def question(request: Request) -> Response:
+    def question(request: Request) -> Response:
         name, item_id = request.path_params["assignment"], request.path_params["item"]
         return page(request, "question.html", assignment=name, **question_view(bench, name, item_id))
 
-    async def student(request: Request) -> Response:
+    def student(request: Request) -> Response:
         name, student_id = request.path_params["assignment"], request.path_params["student"]
         return page(request, "student.html", assignment=name, **student_view(bench, name, student_id))
 
-    async def class_analytics(request: Request) -> Response:
+    def class_analytics(request: Request) -> Response:
         name = request.path_params["assignment"]
         stats = analytics.class_stats(name, bench.results(name))
         return page(request, "analytics.html", assignment=name, stats=stats)
 
-    async def chart(request: Request) -> Response:
+    def chart(request: Request) -> Response:
         name, kind = request.path_params["assignment"], request.path_params["kind"]
         draw = {"histogram": analytics.histogram_svg, "pass-rate": analytics.pass_rate_svg,
                 "resources": analytics.resources_svg}.get(kind)
@@ -125,7 +125,7 @@ def create_app(out: Path, token: str, grader_name: str = "ta", jobs: int | None 
             raise NotFound(kind)
         return Response(draw(analytics.class_stats(name, bench.results(name))), media_type="image/svg+xml")
 
-    async def figure(request: Request) -> Response:
+    def figure(request: Request) -> Response:
         name, student_id, file = (request.path_params[k] for k in ("assignment", "student", "file"))
         bench.result(name, student_id)  # the student must exist: the id is then one of ours
         if not _FIGURE.match(file):
@@ -135,7 +135,7 @@ def create_app(out: Path, token: str, grader_name: str = "ta", jobs: int | None 
             raise NotFound(file)
         return FileResponse(path, media_type="image/png")
 
-    async def reference_figure(request: Request) -> Response:
+    def reference_figure(request: Request) -> Response:
         name, file = request.path_params["assignment"], request.path_params["file"]
         path = bench.outputs(name).root / REFERENCE_FIGURES / file
         if not _FIGURE.match(file) or not path.is_file() or path.is_symlink():
@@ -145,16 +145,17 @@ def create_app(out: Path, token: str, grader_name: str = "ta", jobs: int | None 
     async def save_manual(request: Request) -> Response:
         name = request.path_params["assignment"]
         body = await _json(request)
-        result = bench.save_manual(name, str(body["student"]), str(body["item"]), _points(body.get("points")),
-                                   str(body.get("comment", ""))[:5000], grader_name)
-        left = sum(1 for r in bench.results(name) for c in r.checks if c.check_id == body["item"] and c.status == "pending")
+        result = await run_in_threadpool(bench.save_manual, name, str(body["student"]), str(body["item"]),
+                                         _points(body.get("points")), str(body.get("comment", ""))[:5000], grader_name)
+        results = await run_in_threadpool(bench.results, name)
+        left = sum(1 for r in results for c in r.checks if c.check_id == body["item"] and c.status == "pending")
         return JSONResponse({"total": result.score, "max": result.max_score, "status": result.status, "left": left})
 
     async def save_override(request: Request) -> Response:
         name = request.path_params["assignment"]
         body = await _json(request)
-        result = bench.save_override(name, str(body["student"]), str(body["check"]), _points(body.get("points")),
-                                     str(body.get("reason", ""))[:5000], grader_name)
+        result = await run_in_threadpool(bench.save_override, name, str(body["student"]), str(body["check"]),
+                                         _points(body.get("points")), str(body.get("reason", ""))[:5000], grader_name)
         return JSONResponse({"total": result.score, "max": result.max_score, "status": result.status})
 
     async def start_regrade(request: Request) -> Response:
@@ -162,16 +163,17 @@ def create_app(out: Path, token: str, grader_name: str = "ta", jobs: int | None 
         body = await _json(request)
         student_id = body.get("student")
         if student_id is not None:
-            bench.result(name, str(student_id))
-        return JSONResponse(regrader.start(name, None if student_id is None else str(student_id)).as_json())
+            await run_in_threadpool(bench.result, name, str(student_id))
+        job = await run_in_threadpool(regrader.start, name, None if student_id is None else str(student_id))
+        return JSONResponse(job.as_json())
 
-    async def regrade_progress(request: Request) -> Response:
+    def regrade_progress(request: Request) -> Response:
         job = regrader.get(request.path_params["job"])
         if job is None:
             raise NotFound("job")
         return JSONResponse(job.as_json())
 
-    async def pygments_css(request: Request) -> Response:
+    def pygments_css(request: Request) -> Response:
         return Response(render.pygments_css(), media_type="text/css")
 
     async def not_found(request: Request, exc: Exception) -> Response:
@@ -215,7 +217,3 @@ def _points(value: object) -> float | None:
     if value is None or value == "":
         return None
     return float(value)  # ValueError -> 400
-
-
-def data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode()
