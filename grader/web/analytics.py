@@ -132,3 +132,25 @@ def _svg(draw, size: tuple[float, float]) -> str:
         # student ids appear as tick labels: SVG text is escaped by matplotlib; no metadata keeps bytes stable
         canvas.print_svg(buffer, metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
+
+
+_CHARTS = {"histogram": histogram_svg, "pass-rate": pass_rate_svg, "resources": resources_svg}
+_CACHE: dict[tuple[str, str], str] = {}
+
+
+def chart_svg(kind: str, stats: ClassStats) -> str | None:
+    """A chart by name ("histogram", "pass-rate", "resources"); None for an unknown name. Drawing takes a
+    few hundred milliseconds, so charts of unchanged numbers are kept (the last 32)."""
+    draw = _CHARTS.get(kind)
+    if draw is None:
+        return None
+    key = (kind, repr(stats))
+    with _DRAW_LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+    svg = draw(stats)
+    with _DRAW_LOCK:
+        _CACHE[key] = svg
+        while len(_CACHE) > 32:
+            _CACHE.pop(next(iter(_CACHE)))
+    return svg

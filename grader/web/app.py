@@ -119,11 +119,10 @@ def create_app(out: Path, token: str, grader_name: str = "ta", jobs: int | None 
 
     def chart(request: Request) -> Response:
         name, kind = request.path_params["assignment"], request.path_params["kind"]
-        draw = {"histogram": analytics.histogram_svg, "pass-rate": analytics.pass_rate_svg,
-                "resources": analytics.resources_svg}.get(kind)
-        if draw is None:
+        svg = analytics.chart_svg(kind, analytics.class_stats(name, bench.results(name)))
+        if svg is None:
             raise NotFound(kind)
-        return Response(draw(analytics.class_stats(name, bench.results(name))), media_type="image/svg+xml")
+        return Response(svg, media_type="image/svg+xml")
 
     def figure(request: Request) -> Response:
         name, student_id, file = (request.path_params[k] for k in ("assignment", "student", "file"))
