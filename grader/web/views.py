@@ -63,14 +63,14 @@ def _answer(assignment: str, result: SubmissionResult, check: CheckResult, item:
         part, indices = render.notebook_part(main, item.answer)
         parts.append(part)
         cells = indices if item.answer else None
-    elif submission is not None:
-        for path in submission.files:
-            if path.suffix.lower() in ANSWER_SUFFIXES and path.is_file() and not path.is_symlink():
-                section = render.answers_section(path, item.answer) if item.answer else render.text_part(path)
-                if section is not None:
-                    parts.append(section)
-        if main is not None and main.is_file():
-            code.append(render.code_part(main))
+    elif main is not None and main.is_file():
+        code.append(render.code_part(main))
+    for path in submission.files if submission is not None else ():
+        # an answers file next to the code or notebook (answers.md, report.txt): the item's section of it
+        if path.suffix.lower() in ANSWER_SUFFIXES and path.is_file() and not path.is_symlink():
+            section = render.answers_section(path, item.answer) if item.answer else render.text_part(path)
+            if section is not None:
+                parts.append(section)
     graded = check.status == "manual"
     return AnswerView(
         student_id=result.student_id,

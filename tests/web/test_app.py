@@ -1,6 +1,7 @@
 """The workbench's HTTP surface without a browser: the token, security headers, saving marks, republishing."""
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -149,3 +150,21 @@ def test_one_output_folder_serves_several_assignments(out: Path) -> None:
     for name in ("bench_layers", "numpy_nn"):
         assert client.get(f"/a/{name}/").status_code == 200
         assert client.get(f"/a/{name}/analytics").status_code == 200
+
+
+def test_grade_by_question_shows_answers_files_and_code_of_script_hand_ins(out: Path, tmp_path: Path) -> None:
+    from grader.assignments import grader_home
+
+    hand_in = tmp_path / "class" / "dave"
+    hand_in.mkdir(parents=True)
+    shutil.copyfile(grader_home() / "submissions" / "numpy_nn" / "ben_correct_einsum.py", hand_in / "numpy_nn.py")
+    (hand_in / "answers.md").write_text("# Plots\nThe loss falls <script>window.x=1</script> steadily.\n")
+    with ResultStore(out / "numpy_nn" / "results.sqlite") as store:
+        store.set_meta("numpy_nn", "submissions", str(tmp_path / "class"))
+    client = TestClient(create_app(out, TOKEN), base_url="http://127.0.0.1")
+    client.get(f"/?token={TOKEN}")
+    page = client.get("/a/numpy_nn/q/plots").text
+    assert "The loss falls &lt;script&gt;window.x=1&lt;/script&gt; steadily." in page
+    assert 'class="highlight"' in page and "einsum" in page  # the code, highlighted, under the answer
+    review = client.get("/a/numpy_nn/s/dave").text
+    assert "answers.md" in review and "numpy_nn.py" in review
