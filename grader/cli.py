@@ -69,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--roster-columns", metavar="FIELD=COLUMN,...", default=None)
     export.add_argument("--allow-pending", action="store_true",
                         help="also export students whose manual items are not graded yet (their points so far)")
+    serve = commands.add_parser("serve", help="the TA's workbench in the browser: grade by question, review, analytics")
+    serve.add_argument("out", type=Path, help="output folder of `grader run` (one subfolder per assignment)")
+    serve.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: 8765, or a free one)")
+    serve.add_argument("--no-browser", action="store_true", help="print the address only; do not open a browser")
+    serve.add_argument("--name", default=None, help="who is grading, recorded with every score (default: your user name)")
+    stats = commands.add_parser("stats", help="class statistics of graded assignments")
+    stats.add_argument("out", type=Path, help="output folder of `grader run`")
     return parser
 
 
@@ -131,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
             return _handout(args, console)
         if args.command == "doctor":
             return _doctor(console)
+        if args.command in ("serve", "stats"):
+            from grader.web.cli import serve_command, stats_command
+
+            return (serve_command if args.command == "serve" else stats_command)(args, console)
         for name in available_assignments():
             console.print(name)
         return 0

@@ -16,6 +16,9 @@ from grader.rubric import Rubric
 from grader.sandbox.runner import SandboxRunner
 from grader.score.points import judge_submission
 
+#: the reference's own figures from the grading run, beside the gradebook (shown next to a student's)
+REFERENCE_FIGURES = "reference_figures"
+
 
 def prepare_setup(rubric: Rubric, pool: SandboxRunner, key: str, hidden: tuple[Path, ...], figures: Path,
                   isolation: str = "") -> GradingSetup:
@@ -27,7 +30,7 @@ def prepare_setup(rubric: Rubric, pool: SandboxRunner, key: str, hidden: tuple[P
         x, y = getattr(reference, spec.function)(spec.seed, spec.size)
         heldout[spec.name] = (x, y)
     artifacts = run_observed(pool, rubric, rubric.reference, (), rubric.reference.parent,
-                             {name: x for name, (x, _) in heldout.items()}, (), None)
+                             {name: x for name, (x, _) in heldout.items()}, (), figures.parent / REFERENCE_FIGURES)
     setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION, isolation)
     ctx = CheckContext(artifacts.observations, artifacts.observations, heldout)
     failures = [r for r in judge_submission(rubric, ctx) if r.status not in ("passed", "pending")]

@@ -6,6 +6,7 @@ never with a traceback.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,9 @@ class ManualSpec:
     section: str
     title: str
     points: float
+    #: where the answer is (a regular expression): the notebook cells or answers-file lines from the first
+    #: match up to the next heading; empty: the whole hand-in is shown to the TA
+    answer: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def load_rubric(path: Path, known_kinds: frozenset[str]) -> Rubric:
         api={name: tuple(methods) for name, methods in data.get("api", {}).items()},
         sections=tuple(Section(s["id"], s.get("title", s["id"]), float(s["points"])) for s in data.get("sections", [])),
         checks=tuple(_check(c, known_kinds, where) for c in data.get("checks", [])),
-        manual=tuple(ManualSpec(m["id"], m.get("section", ""), m.get("title", m["id"]), float(m["points"])) for m in data.get("manual", [])),
+        manual=tuple(_manual(m, where) for m in data.get("manual", [])),
         heldout=tuple(
             HeldoutSpec(name, spec["function"], int(spec.get("size", 1000)), int(spec.get("seed", 0)))
             for name, spec in data.get("data", {}).items()
@@ -151,6 +155,15 @@ def load_rubric(path: Path, known_kinds: frozenset[str]) -> Rubric:
     )
     _validate(rubric, where)
     return rubric
+
+
+def _manual(table: dict, where: str) -> ManualSpec:
+    answer = table.get("answer", "")
+    try:
+        re.compile(answer)
+    except (re.error, TypeError) as exc:
+        raise RubricError(f"{where}: manual item '{table.get('id')}': answer must be a regular expression ({exc})") from None
+    return ManualSpec(table["id"], table.get("section", ""), table.get("title", table["id"]), float(table["points"]), answer)
 
 
 def _support(value: Any, home: Path, where: str, main_file: str) -> tuple[Path, ...]:

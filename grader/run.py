@@ -23,12 +23,13 @@ from grader.discover.lms import LmsLayoutError, LmsOptions, open_bulk_download
 from grader.discover.roster import ROSTER_FILE, RosterError, load_roster, match_roster, write_roster
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission
-from grader.reference_run import prepare_setup
+from grader.reference_run import REFERENCE_FIGURES, prepare_setup  # noqa: F401 - the workbench shows them
 from grader.containment import RETRY_KEY, ContainedRunner, as_grader_error
 from grader.grading import contained_error
 from grader import visibility
 from grader.report.incremental import write_reports
-from grader.report.gradebook import GRADER_ERRORS_ATTR, apply_manual_scores, build_gradebook
+from grader.report.gradebook import GRADER_ERRORS_ATTR, build_gradebook
+from grader.report.marks import export_manual_csv, import_manual_csv, marked_results
 from grader.sandbox.pool import SandboxPool
 from grader.sandbox.runner import SandboxRunner
 from grader.results.submission import SubmissionResult
@@ -187,6 +188,9 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
                 _grade_all(pool, setup, todo, store, len(found), on_progress,
                            _report_early(outputs, public_only, {s.id: s.title for s in rubric.sections}))
         store.remove_missing(rubric.name, [s.student_id for s in found])
+        # what `grader serve` needs to show hand-ins and republish the way this run did
+        store.set_meta(rubric.name, "submissions", str(folder.resolve()))
+        store.set_meta(rubric.name, "public_only", "1" if public_only else "0")
         results = store.results(rubric.name)
     _check_no_workdir_left()
     return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections}, classes, late_policy)
@@ -283,13 +287,20 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
     A report that cannot be written turns that student's row into a grader-error row (stored, so the
     next run grades it again); the others are written as usual. The gradebook's attrs name every
     grader-error row (`GRADER_ERRORS_ATTR`), for the run's summary.
+
+    A TA's manual_scores.csv is imported into the store first; the scores and overrides in the store
+    (the record, with its history) are then applied, and manual_scores.csv is written back from it.
     """
-    if outputs.manual.is_file():
-        # a TA's hand-edited file: its mistakes are instructor input, reported in one line, not a traceback
-        try:
-            results = apply_manual_scores(results, pd.read_csv(outputs.manual, dtype={"student_id": str}))
-        except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
-            raise GradingError(f"{outputs.manual}: {exc}") from None
+    if results:
+        with ResultStore(outputs.store) as store:
+            if outputs.manual.is_file():
+                # a TA's hand-edited file: its mistakes are instructor input, reported in one line, not a traceback
+                try:
+                    import_manual_csv(store, results[0].assignment, outputs.manual)
+                except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
+                    raise GradingError(f"{outputs.manual}: {exc}") from None
+            results = marked_results(store, results[0].assignment)
+            export_manual_csv(store, results[0].assignment, outputs.manual)
     if classes is not None and late_policy is not None:
         results = [apply_late_policy(r, classes.lateness.get(r.student_id, Lateness(None)), late_policy) for r in results]
         section_titles = {**(section_titles or {}), PENALTY_SECTION: "Late hand-in"}

@@ -4,7 +4,8 @@ One row per graded submission, keyed by (student_id, assignment). Each row remem
 hash of the hand-in and the grading key (rubric + reference + grader version + seed, computed by
 the caller) it was graded with, so a rerun can skip a submission exactly when neither changed.
 Every `put` is its own committed transaction: killing the grader half-way loses nothing already
-stored. Manual scores entered by TAs live in a second table of the same database.
+stored. Manual scores entered by TAs, a TA's overrides of automatic checks and the history of both
+(who, when, the value before, why) live in further tables of the same database.
 
 Gradebooks, exports and reports are views rendered from this store; it is the only state.
 """
@@ -15,6 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 
@@ -26,6 +28,8 @@ from grader.results.submission import SubmissionResult
 STORE_SCHEMA_VERSION = 1
 
 MANUAL_COLUMNS = ("student_id", "assignment", "item_id", "points", "grader", "comment")
+OVERRIDE_COLUMNS = ("student_id", "assignment", "check_id", "points", "grader", "reason")
+HISTORY_COLUMNS = ("student_id", "item_id", "kind", "previous", "points", "grader", "comment", "at")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -45,6 +49,33 @@ CREATE TABLE IF NOT EXISTS manual_scores (
     grader     TEXT NOT NULL,
     comment    TEXT NOT NULL,
     PRIMARY KEY (student_id, assignment, item_id)
+);
+CREATE TABLE IF NOT EXISTS overrides (
+    student_id TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    check_id   TEXT NOT NULL,
+    points     REAL NOT NULL,
+    grader     TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    PRIMARY KEY (student_id, assignment, check_id)
+);
+CREATE TABLE IF NOT EXISTS grade_history (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    assignment TEXT NOT NULL,
+    student_id TEXT NOT NULL,
+    item_id    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    previous   REAL,
+    points     REAL,
+    grader     TEXT NOT NULL,
+    comment    TEXT NOT NULL,
+    at         TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_meta (
+    assignment TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (assignment, key)
 );
 CREATE TABLE IF NOT EXISTS report_digests (
     student_id TEXT NOT NULL,
@@ -192,6 +223,10 @@ class ResultStore:
             ).fetchall()
         return [_decode(payload) for (payload,) in rows]
 
+    def forget(self, student_id: str, assignment: str) -> None:
+        """Delete one stored result so that the next run grades that submission again (its marks stay)."""
+        self._write("DELETE FROM results WHERE student_id = ? AND assignment = ?", (student_id, assignment))
+
     def remove_missing(self, assignment: str, keep_ids: Iterable[str]) -> list[str]:
         """Delete the results of students not in `keep_ids` (e.g. withdrawn); return their ids, sorted.
 
@@ -265,19 +300,39 @@ class ResultStore:
             finally:
                 self._conn.execute("PRAGMA synchronous=FULL")
 
-    # ------------------------------------------------------------------ manual scores
+    # ------------------------------------------------------------------ manual scores and overrides
+    # The record of a TA's work (design: SQLite is the record, manual_scores.csv a view of it). Every change
+    # also appends a row to grade_history in the same transaction: who, when, the value before and after, and
+    # the comment or reason, so a disputed grade can be traced. Unchanged values append nothing.
+
     def set_manual(
-        self, student_id: str, assignment: str, item_id: str, points: float, grader: str, comment: str = ""
-    ) -> None:
-        """Record (or replace) a TA's score for one manual rubric item, committed at once."""
-        points = float(points)
-        if points != points:  # NaN would silently turn a graded item back into "pending"
-            raise ValueError(f"manual score for {student_id}/{item_id} is NaN")
-        self._write(
-            "INSERT OR REPLACE INTO manual_scores "
-            "(student_id, assignment, item_id, points, grader, comment) VALUES (?, ?, ?, ?, ?, ?)",
-            (student_id, assignment, item_id, points, grader, comment),
-        )
+        self, student_id: str, assignment: str, item_id: str, points: float, grader: str, comment: str = "",
+        *, at: str = "",
+    ) -> bool:
+        """Record (or replace) a TA's score for one manual rubric item, committed at once with its history row.
+
+        `at` is an ISO timestamp (default: now, UTC). Returns False when the item already had exactly
+        this score, grader and comment (nothing is written then).
+        """
+        points = _finite_points(points, f"manual score for {student_id}/{item_id}")
+        with self._lock, self._transaction():
+            row = self._conn.execute(
+                "SELECT points, grader, comment FROM manual_scores WHERE student_id = ? AND assignment = ? AND item_id = ?",
+                (student_id, assignment, item_id),
+            ).fetchone()
+            if row is not None and tuple(row) == (points, grader, comment):
+                return False
+            self._conn.execute(
+                "INSERT OR REPLACE INTO manual_scores "
+                "(student_id, assignment, item_id, points, grader, comment) VALUES (?, ?, ?, ?, ?, ?)",
+                (student_id, assignment, item_id, points, grader, comment),
+            )
+            self._history(assignment, student_id, item_id, "manual", row[0] if row else None, points, grader, comment, at)
+        return True
+
+    def clear_manual(self, student_id: str, assignment: str, item_id: str, grader: str, *, at: str = "") -> bool:
+        """Remove a manual score (the item is pending again); False if there was none."""
+        return self._clear("manual_scores", "item_id", "manual", student_id, assignment, item_id, grader, at)
 
     def manual_scores(self, assignment: str) -> pd.DataFrame:
         """Manual scores of one assignment, sorted by (student_id, item_id).
@@ -293,6 +348,108 @@ class ResultStore:
         frame = pd.DataFrame(rows, columns=list(MANUAL_COLUMNS))
         return frame.astype({"points": "float64"})
 
+    def set_override(
+        self, student_id: str, assignment: str, check_id: str, points: float, grader: str, reason: str, *, at: str = "",
+    ) -> bool:
+        """A TA's points for an automatic check, replacing what the check gave; a reason is required."""
+        points = _finite_points(points, f"override of {student_id}/{check_id}")
+        if not reason.strip():
+            raise ValueError(f"override of {student_id}/{check_id} needs a reason (the student sees it)")
+        with self._lock, self._transaction():
+            row = self._conn.execute(
+                "SELECT points, grader, reason FROM overrides WHERE student_id = ? AND assignment = ? AND check_id = ?",
+                (student_id, assignment, check_id),
+            ).fetchone()
+            if row is not None and tuple(row) == (points, grader, reason):
+                return False
+            self._conn.execute(
+                "INSERT OR REPLACE INTO overrides (student_id, assignment, check_id, points, grader, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (student_id, assignment, check_id, points, grader, reason),
+            )
+            self._history(assignment, student_id, check_id, "override", row[0] if row else None, points, grader, reason, at)
+        return True
+
+    def clear_override(self, student_id: str, assignment: str, check_id: str, grader: str, *, at: str = "") -> bool:
+        """Give a check back its automatic points; False if it had no override."""
+        return self._clear("overrides", "check_id", "override", student_id, assignment, check_id, grader, at)
+
+    def overrides(self, assignment: str) -> pd.DataFrame:
+        """Overrides of one assignment, sorted by (student_id, check_id).
+
+        Columns: student_id, assignment, check_id, points, grader, reason.
+        """
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {', '.join(OVERRIDE_COLUMNS)} FROM overrides WHERE assignment = ? ORDER BY student_id, check_id",
+                (assignment,),
+            ).fetchall()
+        return pd.DataFrame(rows, columns=list(OVERRIDE_COLUMNS)).astype({"points": "float64"})
+
+    def history(self, assignment: str, student_id: str | None = None) -> pd.DataFrame:
+        """Every change to manual scores and overrides, oldest first.
+
+        Columns: student_id, item_id, kind ("manual" or "override"), previous, points (NaN: none, i.e.
+        pending or automatic again), grader, comment, at.
+        """
+        query = f"SELECT {', '.join(HISTORY_COLUMNS)} FROM grade_history WHERE assignment = ?"
+        params: tuple[str, ...] = (assignment,)
+        if student_id is not None:
+            query, params = query + " AND student_id = ?", (assignment, student_id)
+        with self._lock:
+            rows = self._conn.execute(query + " ORDER BY seq", params).fetchall()
+        return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)).astype({"previous": "float64", "points": "float64"})
+
+    def _clear(self, table: str, column: str, kind: str, student_id: str, assignment: str, item_id: str,
+               grader: str, at: str) -> bool:
+        with self._lock, self._transaction():
+            row = self._conn.execute(
+                f"SELECT points FROM {table} WHERE student_id = ? AND assignment = ? AND {column} = ?",
+                (student_id, assignment, item_id),
+            ).fetchone()
+            if row is None:
+                return False
+            self._conn.execute(f"DELETE FROM {table} WHERE student_id = ? AND assignment = ? AND {column} = ?",
+                               (student_id, assignment, item_id))
+            self._history(assignment, student_id, item_id, kind, row[0], None, grader, "", at)
+        return True
+
+    def _history(self, assignment: str, student_id: str, item_id: str, kind: str, previous: float | None,
+                 points: float | None, grader: str, comment: str, at: str) -> None:
+        """Append one audit row; the caller holds the lock inside a transaction."""
+        self._conn.execute(
+            "INSERT INTO grade_history (assignment, student_id, item_id, kind, previous, points, grader, comment, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (assignment, student_id, item_id, kind, previous, points, grader, comment, at or _now()),
+        )
+
+    # ------------------------------------------------------------------ what a run graded from
+    def set_meta(self, assignment: str, key: str, value: str) -> None:
+        """Remember a fact about the last run of an assignment (e.g. which folder it graded)."""
+        self._write("INSERT OR REPLACE INTO run_meta (assignment, key, value) VALUES (?, ?, ?)", (assignment, key, value))
+
+    def meta(self, assignment: str, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM run_meta WHERE assignment = ? AND key = ?", (assignment, key)).fetchone()
+        return None if row is None else row[0]
+
+    def assignments(self) -> list[str]:
+        """Assignments with stored results, sorted."""
+        with self._lock:
+            rows = self._conn.execute("SELECT DISTINCT assignment FROM results ORDER BY assignment").fetchall()
+        return [name for (name,) in rows]
+
 
 def _decode(payload: str) -> SubmissionResult:
     return SubmissionResult.from_json(json.loads(payload))
+
+
+def _finite_points(points: float, what: str) -> float:
+    points = float(points)
+    if points != points or points in (float("inf"), float("-inf")):  # NaN would silently turn a graded item back into "pending"
+        raise ValueError(f"{what} is NaN or infinite")
+    return points
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
