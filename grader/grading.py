@@ -14,6 +14,7 @@ import numpy as np
 from grader.checks.context import CheckContext
 from grader.checks.runner import judge_submission
 from grader.discover.archive import extraction_root
+from grader.diagnose.match import KnownMistake, diagnose
 from grader.discover.submission import Submission, printable
 from grader.probe.channel import Observations, read_observations
 from grader.report.feedback import student_figure_dir_name
@@ -47,6 +48,8 @@ class GradingSetup:
     grading_key: str = ""
     figures_dir: Path | None = None
     version: str = ""
+    #: the assignment's known mistakes as observed on the same inputs (for diagnosis; never for points)
+    known_mistakes: tuple[KnownMistake, ...] = ()
 
 
 @dataclass
@@ -136,6 +139,7 @@ def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: in
     observed = Observations() if artifacts.observations.tampered else artifacts.observations
     ctx = CheckContext(observed, setup.reference, setup.heldout)
     checks = judge_submission(rubric, ctx, run_problem=_run_problem(run, artifacts.observations, rubric.main_file))
+    diagnoses = diagnose(rubric, observed, setup.reference, checks, setup.known_mistakes)
     return SubmissionResult(
         student_id=submission.student_id,
         assignment=rubric.name,
@@ -146,7 +150,8 @@ def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: in
         notes=tuple(_skipped_note(artifacts.skipped) + advice_for(submission.main_file, observed, rubric)),
         grader_version=setup.version,
         seed=seed,
-        extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric)},
+        extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric),
+               **({"diagnosis": [d.to_json() for d in diagnoses]} if diagnoses else {})},
     )
 
 

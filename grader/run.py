@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -18,6 +18,7 @@ import pandas as pd
 from grader.assignments import GRADER_VERSION, available_assignments, grader_home, grading_key, load_assignment, load_reference
 from grader.checks.context import CheckContext
 from grader.checks.runner import judge_submission
+from grader.diagnose.known import cache_root, observe_known_mistakes
 from grader.discover import DiscoveryError, Submission, discover
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission, run_observed
@@ -200,7 +201,7 @@ def hidden_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
     home = grader_home()
     # .git holds every version of the reference; the probe code itself (probes/, grader/) is no secret.
     candidates = [submissions.resolve(), out.resolve(), home / "rubrics", home / "reference", home / "tests",
-                  home / "submissions", home / ".git"]
+                  home / "submissions", home / ".git", cache_root()]
     return tuple(sorted({p for p in candidates if p.exists()}))
 
 
@@ -223,4 +224,5 @@ def prepare_setup(rubric: Rubric, pool, key: str, hidden: tuple[Path, ...], figu
             f"{rubric.reference} does not pass its own rubric {rubric.path} ({len(failures)} checks): {problems}. "
             f"Run output: {artifacts.outcome.output[-500:]!r}"
         )
-    return setup
+    known = observe_known_mistakes(pool, rubric, artifacts.observations, heldout, hidden, run_observed)
+    return replace(setup, known_mistakes=known)

@@ -14,6 +14,7 @@ from dataclasses import replace
 import pandas as pd
 
 from grader.checks.result import CheckResult
+from grader.diagnose.match import diagnoses_in
 from grader.score.result import SubmissionResult
 
 #: the columns after the per-check columns, in order
@@ -27,6 +28,7 @@ SUMMARY_COLUMNS = (
     "status",
     "run_status",
     "content_hash",
+    "diagnosis",
 )
 #: points are rounded to this many decimals: finer than any rubric, coarse enough to hide float-sum noise
 POINT_DECIMALS = 4
@@ -104,6 +106,8 @@ def _gradebook_row(result: SubmissionResult, check_ids: list[str]) -> dict[str, 
         status=result.status,
         run_status=result.run.status,
         content_hash=result.content_hash[:12],
+        # the known mistakes the observations match (advice for the instructor; never points)
+        diagnosis="; ".join(d.mistake for d in diagnoses_in(result.extra)),
     )
     return row
 

@@ -33,6 +33,29 @@ def print_summary(gradebook: pd.DataFrame, console: Console) -> None:
     rates = check_pass_rates(gradebook)
     if not rates.empty:
         console.print(_rate_table(rates))
+    counts = diagnosis_counts(gradebook)
+    if counts:
+        console.print(_diagnosis_table(counts, len(gradebook)))
+
+
+def diagnosis_counts(gradebook: pd.DataFrame) -> dict[str, int]:
+    """Known mistake -> students whose observations match it (from the gradebook's `diagnosis` column), most first."""
+    if "diagnosis" not in gradebook.columns:
+        return {}
+    counts: dict[str, int] = {}
+    for cell in gradebook["diagnosis"].dropna():
+        for name in {n.strip() for n in str(cell).split(";") if n.strip()}:
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _diagnosis_table(counts: dict[str, int], students: int) -> Table:
+    table = Table(title="Known mistakes the class made (diagnoses; no points)")
+    table.add_column("Known mistake")
+    table.add_column("Students", justify="right")
+    for name, count in counts.items():
+        table.add_row(Text(name), f"{count}/{students}")
+    return table
 
 
 def _student_table(gradebook: pd.DataFrame) -> Table:
