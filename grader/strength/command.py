@@ -22,18 +22,20 @@ def run_generated_selftest(assignment: str, jobs: int | None = None, limit: int 
     rubric = load_assignment(assignment)
     limit = DEFAULT_LIMIT if limit is None else limit
     run = run_mutants(rubric, limit, jobs)
-    rates = measure(rubric, DEFAULT_SEEDS if seeds is None else seeds, jobs)
-    lines = terminal_lines(run, rates)
+    seeds = DEFAULT_SEEDS if seeds is None else seeds
+    rates = measure(rubric, seeds, jobs)
+    accepted_note = []
     if accept:
         triage = Triage(dict(run.triage.equivalent),
                         {**run.triage.accepted, **{m.id: "unreviewed" for m in run.unexcused_survivors}},
                         {spec.id: run.kills(spec.id) for spec in rubric.checks})
-        lines.append(f"accepted: wrote {write_triage(rubric, triage)}")
+        accepted_note.append(f"accepted: wrote {write_triage(rubric, triage)} (review every \"unreviewed\" survivor)")
         run.triage = triage
+    lines = terminal_lines(run, rates) + accepted_note
     ok = not written_problems(run) and run.ok and all(r.ok for r in rates)
     if docs is not None:
-        command = f"grader selftest {assignment} --generate --max-mutants {limit} --seeds {DEFAULT_SEEDS if seeds is None else seeds}"
-        update_docs(docs, markdown_section(run, rates, command), rubric.name)
+        command = f"grader selftest {assignment} --generate --max-mutants {limit} --seeds {seeds}"
+        update_docs(docs, markdown_section(run, rates, command, seeds), rubric.name)
         lines.append(f"wrote the {rubric.name} section of {docs}")
     write_record(rubric, ok, generated=True, score=run.score)
     lines.append("selftest passed" if ok else "selftest FAILED")

@@ -82,7 +82,7 @@ def false_fail_lines(rates: list[FalseFailRate]) -> list[str]:
     return out
 
 
-def markdown_section(run: MutationRun, rates: list[FalseFailRate], command: str) -> str:
+def markdown_section(run: MutationRun, rates: list[FalseFailRate], command: str, seeds: int = 0) -> str:
     name = run.rubric.name
     lines = [f"<!-- selftest:{name} -->", f"## {name}", "",
              f"Produced by `{command}` ({len(run.mutants)} generated mutants, deterministic sample; "
@@ -100,6 +100,9 @@ def markdown_section(run: MutationRun, rates: list[FalseFailRate], command: str)
                    "accepted: " + run.triage.accepted[mutant.id] if mutant.id in run.triage.accepted else "not reviewed")
         changed = [l[1:].strip() for l in mutant.diff.splitlines() if l.startswith("+") and not l.startswith("+++")]
         lines.append(f"- `{mutant.id}` ({mutant.label}): `{' / '.join(changed)[:120]}` — {verdict}")
+    if seeds and not rates:
+        lines += ["", f"False fails: the reference passed every check with each of {seeds} other seeds; no check depends "
+                      "on randomness."]
     if rates:
         lines += ["", f"False fails of the reference over {rates[0].seeds} seeds (checks that depend on randomness):", "",
                   "| check | kind | failed seeds | 95% upper bound | rubric states |", "|---|---|---:|---:|---:|"]
