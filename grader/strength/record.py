@@ -49,6 +49,10 @@ class SelftestRecord:
 
 def write_record(rubric: Rubric, ok: bool, generated: bool = False, score: float | None = None) -> Path:
     path = record_path(rubric)
+    previous = read_record(rubric)
+    if previous is not None and previous.fingerprints == fingerprints(rubric) and previous.ok == ok \
+            and previous.generated >= generated and (score is None or previous.score == round(score, 4)):
+        return path  # nothing new to say: keep the file (and the repository) unchanged
     payload = {"fingerprints": fingerprints(rubric), "ok": ok, "generated": generated,
                "mutation_score": None if score is None else round(score, 4),
                "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
