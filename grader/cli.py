@@ -139,7 +139,7 @@ def _selftest(args, console: Console) -> int:
         from grader.strength.seeds import measure
 
         rates = measure(load_assignment(args.assignment), args.seeds, args.jobs)
-        for line in false_fail_lines(rates):
+        for line in false_fail_lines(rates, args.seeds):
             console.print(line, highlight=False, markup=False, soft_wrap=True)
         ok = ok and all(r.ok for r in rates)
     from grader.assignments import load_assignment

@@ -31,7 +31,7 @@ def run_generated_selftest(assignment: str, jobs: int | None = None, limit: int 
                         {spec.id: run.kills(spec.id) for spec in rubric.checks})
         accepted_note.append(f"accepted: wrote {write_triage(rubric, triage)} (review every \"unreviewed\" survivor)")
         run.triage = triage
-    lines = terminal_lines(run, rates) + accepted_note
+    lines = terminal_lines(run, rates, seeds=seeds) + accepted_note
     ok = not written_problems(run) and run.ok and all(r.ok for r in rates)
     if docs is not None:
         command = f"grader selftest {assignment} --generate --max-mutants {limit} --seeds {seeds}"

@@ -43,7 +43,7 @@ def written_problems(run: MutationRun) -> list[str]:
     return lines
 
 
-def terminal_lines(run: MutationRun, rates: list[FalseFailRate], show_diffs: bool = True) -> list[str]:
+def terminal_lines(run: MutationRun, rates: list[FalseFailRate], show_diffs: bool = True, seeds: int = 0) -> list[str]:
     out = [f"{run.rubric.name}: {len(run.mutants)} generated mutants ({len(run.mutants) - len(run.considered)} marked "
            f"equivalent), {len(run.written)} hand-written; {run.seconds:.0f} s",
            f"mutation score: {len(run.killed)}/{len(run.considered)} = {_pct(run.score)}", "",
@@ -67,12 +67,12 @@ def terminal_lines(run: MutationRun, rates: list[FalseFailRate], show_diffs: boo
         out.append(f"  {mutant.id}  [{mark}]  {mutant.label}")
         if show_diffs and not run.triage.excused(mutant.id):
             out += ["    " + line for line in mutant.diff.rstrip("\n").splitlines()]
-    return out + false_fail_lines(rates)
+    return out + false_fail_lines(rates, seeds)
 
 
-def false_fail_lines(rates: list[FalseFailRate]) -> list[str]:
+def false_fail_lines(rates: list[FalseFailRate], seeds: int = 0) -> list[str]:
     if not rates:
-        return []
+        return ["", f"false fails: none; the reference passed every check with each of {seeds} other seeds"] if seeds else []
     out = ["", f"false fails of the reference over {rates[0].seeds} seeds:"]
     for rate in rates:
         stated = "not stated" if rate.stated is None else f"{rate.stated:g}"
