@@ -14,6 +14,7 @@ from pathlib import Path
 
 from grader.diagnose.known import cache_root
 from grader.diagnose.match import failed_checks
+from grader.diagnose.mistakes import load_mistakes, mistake_source
 from grader.mutate.generate import DEFAULT_LIMIT, GeneratedMutant, generate_mutants
 from grader.score.result import SubmissionResult
 from grader.score.rubric import Rubric
@@ -87,7 +88,6 @@ def run_mutants(rubric: Rubric, limit: int = DEFAULT_LIMIT, jobs: int | None = N
                 use_cache: bool = True) -> MutationRun:
     """Generate up to `limit` mutants, grade them with the hand-written ones, and collect what failed."""
     from grader.run import grade
-    from grader.selftest import write_mutants
     from grader.store.results import ResultStore
 
     started = time.monotonic()
@@ -102,11 +102,13 @@ def run_mutants(rubric: Rubric, limit: int = DEFAULT_LIMIT, jobs: int | None = N
         name = GENERATED_PREFIX + re.sub(r"[^A-Za-z0-9]+", "_", mutant.id)
         names[name] = mutant.id
         (folder / f"{name}{suffix}").write_text(mutant.source, encoding="utf-8")
-    written_dir = work / "written"
-    shutil.rmtree(written_dir, ignore_errors=True)
-    written = write_mutants(rubric, written_dir)
+    # every entry of the mutants file with a source: substitutions and stored hand-ins alike
+    written = load_mistakes(rubric)
+    reference_text = rubric.reference.read_text(encoding="utf-8")
     for mutant in written:
-        shutil.copyfile(written_dir / f"{mutant.name}{suffix}", folder / f"{WRITTEN_PREFIX}{mutant.name}{suffix}")
+        extension = mutant.file.suffix if mutant.file is not None else suffix
+        text = mistake_source(rubric, mutant, reference_text)
+        (folder / f"{WRITTEN_PREFIX}{mutant.name}{extension}").write_text(text, encoding="utf-8")
     grade(folder, rubric.name, work / "out", jobs=jobs, use_cache=use_cache)
     with ResultStore(work / "out" / rubric.name / "results.sqlite") as store:
         results: dict[str, SubmissionResult] = {r.student_id: r for r in store.results(rubric.name)}
