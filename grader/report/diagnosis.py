@@ -5,7 +5,7 @@ from grader.diagnose.match import Diagnosis, diagnoses_in
 
 
 def diagnosis_sentences(extra: object) -> dict[str, str]:
-    """check id -> "This looks like a known mistake: ..." for every check some diagnosis explains."""
+    """check id -> the known mistake(s) it looks like, for every check some diagnosis explains."""
     by_check: dict[str, list[Diagnosis]] = {}
     for diagnosis in diagnoses_in(extra):
         for check_id in diagnosis.checks:
@@ -14,10 +14,11 @@ def diagnosis_sentences(extra: object) -> dict[str, str]:
 
 
 def sentence(diagnoses: list[Diagnosis]) -> str:
+    """Shown under the label "Looks like a known mistake": one description, or all that match equally."""
     texts = [_text(d) for d in diagnoses]
     if len(texts) == 1:
-        return f"This looks like a known mistake: {texts[0]}."
-    return "This looks like one of these known mistakes (they behave the same here): " + "; or ".join(texts) + "."
+        return f"{texts[0]}."
+    return "; or ".join(texts) + " (these behave the same here)."
 
 
 def _text(diagnosis: Diagnosis) -> str:

@@ -48,7 +48,7 @@ def test_numpy_nn_every_known_mistake_recognises_itself(numpy_nn_graded):
 
 def test_numpy_nn_report_names_the_mistake_beside_the_hint(numpy_nn_graded):
     report = (numpy_nn_graded["out"] / "numpy_nn" / "feedback" / "bob_bgrad_mean.md").read_text()
-    assert "**Known mistake:** This looks like a known mistake: b_grad averaged over the batch instead of summed." in report
+    assert "**Looks like a known mistake:** b_grad averaged over the batch instead of summed." in report
     gradebook = numpy_nn_graded["gradebook"].set_index("student_id")
     assert gradebook.loc["bob_bgrad_mean", "diagnosis"] == "bgrad_mean"
     assert gradebook.loc["ada_correct_in_out_layout", "diagnosis"] == ""
