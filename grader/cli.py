@@ -124,7 +124,7 @@ def _selftest(args, console: Console) -> int:
 
         lines, ok = run_generated_selftest(args.assignment, args.jobs, args.max_mutants, args.seeds, args.accept, args.docs)
         for line in lines:
-            console.print(line, highlight=False, markup=False, soft_wrap=True)
+            console.print(line, highlight=False, markup=False, emoji=False, soft_wrap=True)
         return 0 if ok else 1
     from grader.selftest import run_selftest
     from grader.strength.record import write_record
@@ -140,7 +140,7 @@ def _selftest(args, console: Console) -> int:
 
         rates = measure(load_assignment(args.assignment), args.seeds, args.jobs)
         for line in false_fail_lines(rates, args.seeds):
-            console.print(line, highlight=False, markup=False, soft_wrap=True)
+            console.print(line, highlight=False, markup=False, emoji=False, soft_wrap=True)
         ok = ok and all(r.ok for r in rates)
     from grader.assignments import load_assignment
 

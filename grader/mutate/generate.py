@@ -39,7 +39,9 @@ def generate_mutants(rubric: Rubric, limit: int = DEFAULT_LIMIT) -> list[Generat
         candidates = _notebook_mutants(text)
     else:
         candidates = _module_mutants(text, text, lambda new: new)
-    return sample(candidates, limit)
+    # the functions [data] tables name make held-out data on the trusted side only: no student code runs them
+    trusted = {spec.function for spec in rubric.heldout}
+    return sample([m for m in candidates if m.function not in trusted], limit)
 
 
 def sample(candidates: list[GeneratedMutant], limit: int) -> list[GeneratedMutant]:

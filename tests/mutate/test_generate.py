@@ -76,3 +76,9 @@ def test_notebook_references_are_mutated_cell_by_cell():
     assert len(picked) == 5
     assert all("(code cell " in m.diff for m in picked)
     assert all(m.source.lstrip().startswith("{") for m in picked)
+
+
+def test_functions_that_make_held_out_data_are_not_mutated():
+    rubric = load_assignment("numpy_nn")
+    trusted = {spec.function for spec in rubric.heldout}
+    assert trusted and not any(m.function in trusted for m in generate_mutants(rubric, limit=10_000))
