@@ -20,6 +20,11 @@ def grader_home() -> Path:
     return Path(os.environ.get("GRADER_HOME", Path(__file__).resolve().parent.parent))
 
 
+def cache_root() -> Path:
+    """The grader's own cache folder: $GRADER_CACHE, else ~/.cache/grader. Hidden from every submission's run."""
+    return Path(os.environ.get("GRADER_CACHE") or Path.home() / ".cache" / "grader")
+
+
 def available_assignments(home: Path | None = None) -> list[str]:
     return sorted(p.stem for p in ((home or grader_home()) / "rubrics").glob("*.toml"))
 
@@ -51,5 +56,8 @@ def load_reference(rubric: Rubric) -> ModuleType:
 
 def grading_key(rubric: Rubric) -> str:
     """Changes whenever anything that decides a grade changes: rubric, reference, probe, grader code, seed."""
-    content = digest_files(rubric.content_files(), seed=f"{GRADER_VERSION}:{rubric.seed}")
+    # the known mistakes (mutants.toml and any hand-ins beside it) decide the diagnosis in every report
+    mistakes = sorted(p for p in rubric.mutants.parent.iterdir() if p.is_file() and p.name not in ("generated.toml", "selftest.json")) \
+        if rubric.mutants and rubric.mutants.is_file() else []
+    content = digest_files([*rubric.content_files(), *mistakes], seed=f"{GRADER_VERSION}:{rubric.seed}")
     return hashlib.sha256(f"{content}:{code_fingerprint()}".encode()).hexdigest()[:32]

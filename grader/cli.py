@@ -44,6 +44,16 @@ def _parser() -> argparse.ArgumentParser:
     selftest = commands.add_parser("selftest", help="check a rubric against its reference and its known mistakes (mutants)")
     selftest.add_argument("assignment")
     selftest.add_argument("--jobs", type=_positive_int, default=None)
+    selftest.add_argument("--generate", action="store_true",
+                          help="also generate mutants of the reference and report a mutation score per check")
+    selftest.add_argument("--max-mutants", type=int, default=None, metavar="N",
+                          help="cap on generated mutants, sampled deterministically (default: 60)")
+    selftest.add_argument("--seeds", type=int, default=None, metavar="K",
+                          help="measure false fails of random checks over K seeds (default: 10 with --generate, else 0)")
+    selftest.add_argument("--accept", action="store_true",
+                          help="with --generate: record the current kills and survivors in the assignment's generated.toml")
+    selftest.add_argument("--docs", type=Path, default=None, metavar="FILE",
+                          help="with --generate: write this assignment's table into FILE (e.g. docs/rubric-strength.md)")
     handout = commands.add_parser("handout", help="print the student-facing contract of an assignment")
     handout.add_argument("assignment")
     commands.add_parser("list", help="list the assignments this grader knows")
@@ -189,6 +199,7 @@ def _run(args, console: Console) -> int:
         for line in roster_lines(gradebook):
             console.print(line, highlight=False, markup=False)
     _print_isolation(books, console)
+    _warn_stale_selftests(books, console)
     console.print(f"gradebook, LMS export and feedback reports written under {args.out}/", highlight=False)
     return 0
 
@@ -306,13 +317,44 @@ def _handout(args, console: Console) -> int:
     return 0
 
 
+def _warn_stale_selftests(books: dict, console: Console) -> None:
+    from grader.assignments import load_assignment
+    from grader.strength.record import staleness
+
+    for name in books:
+        warning = staleness(load_assignment(name))
+        if warning:
+            console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+
+
 def _selftest(args, console: Console) -> int:
+    if args.generate:
+        from grader.strength.command import run_generated_selftest
+
+        lines, ok = run_generated_selftest(args.assignment, args.jobs, args.max_mutants, args.seeds, args.accept, args.docs)
+        for line in lines:
+            console.print(line, highlight=False, markup=False, emoji=False, soft_wrap=True)
+        return 0 if ok else 1
     from grader.selftest import run_selftest
+    from grader.strength.record import write_record
 
     report = run_selftest(args.assignment, jobs=args.jobs)
     for line in report.lines():
         console.print(line, highlight=False)
-    return 0 if report.ok else 1
+    ok = report.ok
+    if args.seeds:
+        from grader.assignments import load_assignment
+        from grader.strength.report import false_fail_lines
+        from grader.strength.seeds import measure
+
+        rates = measure(load_assignment(args.assignment), args.seeds, args.jobs)
+        for line in false_fail_lines(rates, args.seeds):
+            console.print(line, highlight=False, markup=False, emoji=False, soft_wrap=True)
+        ok = ok and all(r.ok for r in rates)
+    from grader.assignments import load_assignment
+
+    write_record(load_assignment(args.assignment), ok)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

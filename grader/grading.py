@@ -10,6 +10,7 @@ import numpy as np
 
 from grader.checks.context import CheckContext
 from grader.score.points import judge_submission
+from grader.diagnose.match import KnownMistake, diagnose
 from grader.discover.submission import Submission, printable
 from grader.observations import Observations, read_observations
 from grader.results.files import student_figure_dir_name
@@ -45,6 +46,8 @@ class GradingSetup:
     #: "graded with weakened isolation (...)" when --allow-weak-isolation let grading go on without a
     #: required isolation feature; written into every result
     isolation: str = ""
+    #: the assignment's known mistakes as observed on the same inputs (for diagnosis; never for points)
+    known_mistakes: tuple[KnownMistake, ...] = ()
 
 
 @dataclass
@@ -150,6 +153,7 @@ def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submi
     ctx = CheckContext(observed, setup.reference, setup.heldout)
     progress.enter("judging")
     checks = judge_submission(rubric, ctx, run_problem=_run_problem(run, artifacts.observations, rubric.main_file))
+    diagnoses = diagnose(rubric, observed, setup.reference, checks, setup.known_mistakes)
     progress.enter("writing advice on")
     notes = tuple(_skipped_note(artifacts.skipped) + advice_for(submission.main_file, observed, rubric))
     progress.enter("summing up")
@@ -164,7 +168,8 @@ def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submi
         grader_version=setup.version,
         seed=seed,
         extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric),
-               **({"isolation": setup.isolation} if setup.isolation else {})},
+               **({"isolation": setup.isolation} if setup.isolation else {}),
+               **({"diagnosis": [d.to_json() for d in diagnoses]} if diagnoses else {})},
     )
 
 

@@ -5,10 +5,12 @@ refused before any submission is graded.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from grader.assignments import GRADER_VERSION, load_reference
 from grader.checks.context import CheckContext
+from grader.diagnose.known import observe_known_mistakes
 from grader.errors import GradingError
 from grader.grading import GradingSetup, run_observed
 from grader.probe.runtime import precompile_probe
@@ -47,4 +49,5 @@ def prepare_setup(rubric: Rubric, pool: SandboxRunner, key: str, hidden: tuple[P
             f"{rubric.reference} does not pass its own rubric {rubric.path} ({len(failures)} checks): {problems}. "
             f"Run output: {artifacts.outcome.output[-500:]!r}"
         )
-    return setup
+    known = observe_known_mistakes(pool, rubric, artifacts.observations, heldout, hidden, run_observed)
+    return replace(setup, known_mistakes=known)

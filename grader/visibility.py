@@ -21,7 +21,7 @@ import functools
 import os
 from pathlib import Path
 
-from grader.assignments import grader_home
+from grader.assignments import cache_root, grader_home
 from grader.discover.archive import extraction_root
 from grader.sandbox.isolation import interpreter_paths
 from grader.sandbox.private import private_home_paths
@@ -38,8 +38,9 @@ def _existing(paths: list[Path]) -> tuple[Path, ...]:
 
 
 def class_paths(submissions: Path, out: Path) -> tuple[Path, ...]:
-    """The class being graded: every hand-in and the outputs (result store, reports, gradebook)."""
-    return _existing([submissions.resolve(), out.resolve(), *checkout_paths(grader_home())])
+    """The class being graded: every hand-in and the outputs (result store, reports, gradebook), and the
+    grader's cache (the known mistakes' observations and selftest records)."""
+    return _existing([submissions.resolve(), out.resolve(), *checkout_paths(grader_home()), cache_root()])
 
 
 def checkout_paths(home: Path) -> list[Path]:

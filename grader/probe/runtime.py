@@ -10,7 +10,6 @@ import inspect
 import json
 import os
 import py_compile
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any

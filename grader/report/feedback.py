@@ -19,6 +19,7 @@ from grader.results.check import CheckResult
 from grader.results.files import check_file_name as _check_file_name
 from grader.results.files import student_figure_dir_name
 from grader.report import text
+from grader.report.diagnosis import diagnosis_sentences
 from grader.report.figures import render_png
 from grader.results.submission import SubmissionResult
 from grader.report.inert import inert_result
@@ -74,6 +75,8 @@ class CheckView:
     figures: tuple[FigureView, ...] = ()
     #: notebook cells that concern this check and did not run cleanly: (cell number, what went wrong)
     cells: tuple[tuple[int, str], ...] = ()
+    #: which known mistake the observations look like (advice, never points)
+    diagnosis: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ def render_feedback(
     figures: dict[str, bytes] = {}
     views = {c.check_id: _check_view(result.student_id, c, public_only, figures) for c in result.checks}
     views = _with_notebook_cells(result, views)
+    views = _with_diagnoses(result, views)
     context = _report_context(result, views, section_titles or {}, generated_at)
     env = _environment()
     return RenderedFeedback(
@@ -260,6 +264,15 @@ def _with_notebook_cells(result: SubmissionResult, views: dict[str, CheckView]) 
         drawn = tuple(FigureView(href, f"Your figure from cell {c['index']}") for c in related
                       for href in _cell_figure_hrefs(result, c))
         views[check.check_id] = replace(view, cells=failed, figures=view.figures + drawn)
+    return views
+
+
+def _with_diagnoses(result: SubmissionResult, views: dict[str, CheckView]) -> dict[str, CheckView]:
+    """Beside the hint of each lost check: the known mistake its observations match, if any."""
+    for check_id, text in diagnosis_sentences(result.extra).items():
+        view = views.get(check_id)
+        if view is not None and not view.withheld:
+            views[check_id] = replace(view, diagnosis=text)
     return views
 
 

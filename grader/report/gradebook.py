@@ -15,6 +15,7 @@ import pandas as pd
 
 from grader.results.check import CheckResult
 from grader.results.submission import SubmissionResult
+from grader.results.diagnosis import diagnoses_in
 
 #: the columns after the per-check columns, in order
 SUMMARY_COLUMNS = (
@@ -27,6 +28,7 @@ SUMMARY_COLUMNS = (
     "status",
     "run_status",
     "content_hash",
+    "diagnosis",
 )
 #: columns a class roster or LMS download adds after student_id (grader.report.roster_rows); never checks
 IDENTITY_COLUMNS = ("name", "lms_id", "section", "roster", "late")
@@ -115,6 +117,8 @@ def _gradebook_row(result: SubmissionResult, check_ids: list[str]) -> dict[str, 
         status=result.status,
         run_status=result.run.status,
         content_hash=result.content_hash[:12],
+        # the known mistakes the observations match (advice for the instructor; never points)
+        diagnosis="; ".join(d.mistake for d in diagnoses_in(result.extra)),
     )
     return row
 

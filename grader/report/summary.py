@@ -39,6 +39,9 @@ def print_summary(gradebook: pd.DataFrame, console: Console) -> None:
     errors = gradebook.attrs.get(GRADER_ERRORS_ATTR) or {}
     if errors:
         console.print(_grader_error_table(errors))
+    counts = diagnosis_counts(gradebook)
+    if counts:
+        console.print(_diagnosis_table(counts, len(gradebook)))
 
 
 def _grader_error_table(errors: dict[str, str]) -> Table:
@@ -50,6 +53,25 @@ def _grader_error_table(errors: dict[str, str]) -> Table:
     table.add_column("Step and error")
     for student, error in sorted(errors.items()):
         table.add_row(Text(str(student)), Text(inert_text(str(error), 300)))
+
+
+def diagnosis_counts(gradebook: pd.DataFrame) -> dict[str, int]:
+    """Known mistake -> students whose observations match it (from the gradebook's `diagnosis` column), most first."""
+    if "diagnosis" not in gradebook.columns:
+        return {}
+    counts: dict[str, int] = {}
+    for cell in gradebook["diagnosis"].dropna():
+        for name in {n.strip() for n in str(cell).split(";") if n.strip()}:
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _diagnosis_table(counts: dict[str, int], students: int) -> Table:
+    table = Table(title="Known mistakes the class made (diagnoses; no points)")
+    table.add_column("Known mistake")
+    table.add_column("Students", justify="right")
+    for name, count in counts.items():
+        table.add_row(Text(name), f"{count}/{students}")
     return table
 
 

@@ -44,6 +44,7 @@ def test_columns_in_rubric_order_then_summary(gradebook: pd.DataFrame) -> None:
         "status",
         "run_status",
         "content_hash",
+        "diagnosis",
     ]
     assert check_columns(gradebook) == CHECK_IDS
 
