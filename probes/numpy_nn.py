@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from grader.probe.context import ProbeContext, ProbeFailure
+from grader.probe.numeric import as_float64, central_differences, float_kind, smooth_central_difference
 
 # (batch, in, out): batch 1, in != out both ways, and a square layer
 LINEAR_CASES = [(1, 3, 5), (4, 5, 3), (6, 20, 10), (3, 4, 4)]
@@ -45,7 +46,7 @@ def get_array(obj: Any, name: str, what: str) -> np.ndarray:
     value = getattr(obj, name, None)
     if value is None:
         raise ProbeFailure(f"{what} has no attribute {name} (or it is None)")
-    return np.array(value, dtype=np.float64, copy=True)
+    return as_float64(value)
 
 
 def to_canonical(weight: np.ndarray, layout: str) -> np.ndarray:
@@ -61,10 +62,6 @@ def layer_with(ctx: ProbeContext, n_in: int, n_out: int, W: np.ndarray, b: np.nd
     set_param(layer, "W", from_canonical(W, ctx.state["layout"]))
     set_param(layer, "b", b)
     return layer
-
-
-def float_kind(array: Any) -> str:
-    return "float32" if getattr(array, "dtype", None) in (np.float32, np.float16) else "float64"
 
 
 # ---------------------------------------------------------------- NPLinear
@@ -161,7 +158,9 @@ def _observe_linear_numerical(ctx: ProbeContext, batch: int, n_in: int, n_out: i
         return float(np.sum(out * g))
 
     kind = float_kind(layer_with(ctx, n_in, n_out, W, b).forward(x.copy()))
-    eps = 1e-6 if kind == "float64" else 1e-2  # forward is linear in W, b and x: no truncation error
+    # forward is linear in W, b and x: a unit step has no truncation error and the least rounding noise,
+    # whatever precision the layer computes in
+    eps = 1.0
     numeric = {
         "W_grad": central_differences(lambda v: objective(v, b, x), W, eps),
         "b_grad": central_differences(lambda v: objective(W, v, x), b, eps),
@@ -169,17 +168,6 @@ def _observe_linear_numerical(ctx: ProbeContext, batch: int, n_in: int, n_out: i
     }
     for name, value in numeric.items():
         ctx.record(f"linear.numerical.{name}{t}", value, call=call, what=f"finite differences for {name}", dtype=kind)
-
-
-def central_differences(f, at: np.ndarray, eps: float) -> np.ndarray:
-    """Gradient of scalar f at `at` by central differences, one coordinate at a time."""
-    grad = np.zeros_like(at, dtype=np.float64)
-    for index in np.ndindex(at.shape):
-        plus, minus = at.copy(), at.copy()
-        plus[index] += eps
-        minus[index] -= eps
-        grad[index] = (f(plus) - f(minus)) / (2 * eps)
-    return grad
 
 
 def linear_gd_update(ctx: ProbeContext) -> None:
@@ -400,17 +388,26 @@ def _loss_at(model: Any, owner: Any, name: str, value: np.ndarray, index: tuple,
     return float(np.mean((pred - y) ** 2))
 
 
-def _smooth_difference(model: Any, owner: Any, name: str, value: np.ndarray, index: tuple, eps: float, x, y):
-    """Central difference at eps; None when eps/2 disagrees, i.e. a ReLU kink lies inside the step."""
-    def central(step: float) -> float:
-        return (_loss_at(model, owner, name, value, index, step, x, y)
-                - _loss_at(model, owner, name, value, index, -step, x, y)) / (2 * step)
+def compute_kind(model: Any, params: list[tuple[Any, str]], x: np.ndarray) -> str:
+    """The precision the model really computes in: float32 when any parameter, gradient or output is float32,
+    or when the output ignores a change of its input far below float32 resolution (x is cast inside)."""
+    arrays = [getattr(o, n) for o, n in params] + [getattr(o, n + "_grad") for o, n in params]
+    out = model.forward(x.copy())
+    if float_kind(out, *arrays) == "float32":
+        return "float32"
+    nudged = np.asarray(model.forward(x + 1e-9 * (1 + np.abs(x))), dtype=np.float64)
+    return "float32" if np.array_equal(nudged, np.asarray(out, dtype=np.float64)) else "float64"
 
-    wide, narrow = central(eps), central(eps / 2)
-    set_param(owner, name, value)
-    if abs(wide - narrow) > 0.05 * max(abs(wide), abs(narrow)) + 1e3 * eps * eps:
-        return None
-    return narrow
+
+#: central-difference steps on the model loss: it is quadratic in one parameter between ReLU kinks, so a
+#: wide step costs no truncation error; in float32 it keeps rounding noise small against the difference
+MODEL_STEP = {"float64": 1e-4, "float32": 1e-2}
+
+
+def _loss_noise(kind: str, pred: np.ndarray, y: np.ndarray) -> float:
+    """Rounding noise of one loss evaluation: every prediction is off by a few units of its precision."""
+    unit = float(np.finfo(np.float32 if kind == "float32" else np.float64).eps)
+    return 8 * unit * float(np.mean(np.abs(pred - y) * (1 + np.abs(pred))))
 
 
 def model_backward(ctx: ProbeContext) -> None:
@@ -424,15 +421,17 @@ def model_backward(ctx: ProbeContext) -> None:
             raise ProbeFailure("found no parameters inside NPModel (arrays like W with a W_grad beside them)")
         rng = ctx.rng("model-backward-entries")
         analytic, numeric, skipped = [], [], 0
-        dtype = "float32" if any(float_kind(getattr(o, n)) == "float32" for o, n in params) else "float64"
-        # float32 rounding noise stays far below tolerance at 1e-4, and ReLU kinks inside the step are rare
-        eps = 1e-6 if dtype == "float64" else 1e-4
-        for owner, name in params:
-            value = np.array(getattr(owner, name), dtype=np.float64)
-            grad = np.array(getattr(owner, name + "_grad"), dtype=np.float64)
+        gradients = [(owner, name, as_float64(getattr(owner, name + "_grad"))) for owner, name in params]
+        dtype = compute_kind(model, params, x)
+        eps = MODEL_STEP[dtype]
+        noise = _loss_noise(dtype, np.asarray(model.forward(x.copy()), dtype=np.float64), y)
+        for owner, name, grad in gradients:
+            value = as_float64(getattr(owner, name))
             for position in rng.permutation(value.size)[:12]:
                 index = np.unravel_index(position, value.shape)
-                difference = _smooth_difference(model, owner, name, value, index, eps, x, y)
+                difference = smooth_central_difference(
+                    lambda t: _loss_at(model, owner, name, value, index, t, x, y), eps, noise)
+                set_param(owner, name, value)
                 if difference is None:
                     skipped += 1
                     continue
@@ -460,9 +459,9 @@ def model_gd_update(ctx: ProbeContext) -> None:
         rng = ctx.rng("model-gd-grads")
         for owner, name in params:
             set_param(owner, name + "_grad", rng.normal(size=np.shape(getattr(owner, name))))
-        before = [(np.array(getattr(o, n), dtype=np.float64), np.array(getattr(o, n + "_grad"), dtype=np.float64)) for o, n in params]
+        before = [(as_float64(getattr(o, n)), as_float64(getattr(o, n + "_grad"))) for o, n in params]
         model.gd_update(lr)
-        after = np.concatenate([np.ravel(np.asarray(getattr(o, n), dtype=np.float64)) for o, n in params])
+        after = np.concatenate([np.ravel(as_float64(getattr(o, n))) for o, n in params])
         expected = np.concatenate([np.ravel(value - lr * grad) for value, grad in before])
         dtype = float_kind(getattr(params[0][0], params[0][1]))
         meta = {"call": f"NPModel.gd_update({lr})", "parameters": len(params), "dtype": dtype}

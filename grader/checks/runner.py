@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.checks.context import CheckContext, call_of
+from grader.checks.degenerate import degenerate_verdict
 from grader.checks.judgement import Judgement
 from grader.checks.kinds import KINDS
 from grader.checks.result import CheckResult, Status
@@ -80,7 +81,7 @@ def _judge_per_case(spec: CheckSpec, ctx: CheckContext, cases: list[Case], unava
         if case.key in unavailable:
             failures.append(unavailable[case.key])
             continue
-        verdict = kind.judge_case(spec, ctx, case.key, case.against)
+        verdict = degenerate_verdict(spec, ctx, case.key, case.against) or kind.judge_case(spec, ctx, case.key, case.against)
         if verdict.ok:
             verdicts += 1
         else:
