@@ -253,7 +253,8 @@ def relu(ctx: ProbeContext) -> None:
 
 
 def model_heldout(ctx: ProbeContext) -> None:
-    """Predictions of every trained model the script left behind, on held-out inputs (labels stay outside)."""
+    """Predictions of every trained model the script left behind, on held-out inputs (labels stay outside),
+    with what was seen of where those predictions come from (see `provenance`)."""
     x = ctx.inputs("heldout_x")
     if not ctx.harvested:
         ctx.record_failure("model.heldout.pred[none]", "No trained NPModel was found after running your script: "
@@ -263,6 +264,56 @@ def model_heldout(ctx: ProbeContext) -> None:
         with ctx.attempt(key, call=f"{where}.forward(x of shape {x.shape})", where=where):
             pred = model.forward(x.copy())
             ctx.record(key, pred, call=f"{where}.forward(x of shape {x.shape})", where=where, what="predictions")
+        with ctx.attempt(f"model.provenance[{index}]", where=where):
+            ctx.record(f"model.provenance[{index}]", provenance(model, where), where=where)
+    with ctx.attempt("model.untrained.pred", call="a freshly constructed NPModel"):
+        ctx.seed_global("untrained-model")
+        fresh, how = construct_model(ctx.get("NPModel"))
+        pred = fresh.forward(x.copy())
+        ctx.record("model.untrained.pred", pred, call=f"{how}.forward(x of shape {x.shape}), before any training",
+                   what="predictions of an untrained model")
+
+
+#: evenly spaced inputs over the data's range; a ReLU network of 1 input is straight between its kinks
+GRID = np.linspace(-np.pi, np.pi, 2001).reshape(-1, 1)
+#: |second difference| on GRID, relative to the predictions' scale, above which a point counts as curved:
+#: 50 float32 rounding units, so a float32 network's rounding never counts; sin(x) is curved at 3 of 4 points
+CURVED = 3e-6
+#: a kink bends at most two neighbouring points, so a ReLU network has no long run of curved points unless
+#: a dozen kinks fall within 0.08 of each other; a smooth curved function has runs of hundreds
+MAX_CURVED_RUN = 25
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    best = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        best = max(best, run)
+    return best
+
+
+def provenance(model: Any, where: str) -> dict:
+    """What was seen of where a model's predictions come from; `problems` is empty for a ReLU network."""
+    problems = []
+    pred = as_float64(model.forward(GRID.copy())).reshape(-1)
+    flags = np.abs(np.diff(pred, 2)) > CURVED * (1 + np.max(np.abs(pred)))
+    curved, run = float(np.mean(flags)), _longest_run(flags)
+    if run > MAX_CURVED_RUN:
+        problems.append(
+            f"{where}.forward is curved at {curved:.0%} of {len(GRID)} evenly spaced x in [-pi, pi], over runs of up "
+            f"to {run} neighbouring points; a network of linear layers and ReLUs gives predictions that are "
+            "straight between isolated kinks")
+    params = find_parameters(model)
+    if not params:
+        problems.append(f"no parameters (arrays like W with a W_grad beside them) were found inside {where}")
+    else:
+        moved = copy.deepcopy(model)
+        for owner, name in find_parameters(moved):
+            set_param(owner, name, 0.5 * as_float64(getattr(owner, name)))
+        change = float(np.max(np.abs(as_float64(moved.forward(GRID.copy())).reshape(-1) - pred)))
+        if not change > 1e-6:
+            problems.append(f"{where}.forward gave the same predictions after every parameter of {where} was halved")
+    return {"problems": problems, "curved_share": round(curved, 4), "longest_curved_run": run, "parameters": len(params)}
 
 
 def model_build(ctx: ProbeContext) -> None:

@@ -18,6 +18,7 @@ CHECK_FIELDS = {
     "expected", "hint", "scoring", "rtol", "rtol_float32", "family", "scale", "alpha", "low", "high",
     "data", "loss", "threshold",
     "atol", "factor",  # close_to_reference, at_most_reference
+    "provenance", "untrained",  # target_loss: where a model's predictions come from
     "nontrivial",  # observations that must not be trivially constant for the check to pay (checks/degenerate.py)
 }
 POINT_TOLERANCE = 1e-9
