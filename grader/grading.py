@@ -22,6 +22,7 @@ from grader.sandbox.private import private_home_paths
 from grader.sandbox.task import SandboxOutcome, SandboxTask
 from grader.sandbox.workdir import copy_submission, create_workdir, remove_workdir, write_inputs, write_task
 from grader.score.advice import advice_for
+from grader.score.review import contract_missing, review_item, review_note
 from grader.score.notebook import notebook_extra
 from grader.score.result import RunReport, SubmissionResult
 from grader.score.rubric import Rubric
@@ -136,6 +137,8 @@ def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: in
     observed = Observations() if artifacts.observations.tampered else artifacts.observations
     ctx = CheckContext(observed, setup.reference, setup.heldout)
     checks = judge_submission(rubric, ctx, run_problem=_run_problem(run, artifacts.observations, rubric.main_file))
+    review = (review_item(observed, rubric, run.stdout_tail, [p.name for p in artifacts.figures])
+              if run.status == "ok" and contract_missing(observed, rubric) else None)
     return SubmissionResult(
         student_id=submission.student_id,
         assignment=rubric.name,
@@ -143,10 +146,12 @@ def grade_submission(pool, setup: GradingSetup, submission: Submission, seed: in
         content_hash=submission.content_hash(),
         run=run,
         checks=tuple(checks),
-        notes=tuple(_skipped_note(artifacts.skipped) + advice_for(submission.main_file, observed, rubric)),
+        notes=tuple(_skipped_note(artifacts.skipped) + advice_for(submission.main_file, observed, rubric)
+                    + ([review_note(review)] if review else [])),
         grader_version=setup.version,
         seed=seed,
-        extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric)},
+        extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric),
+               **({"needs_review": review} if review else {})},
     )
 
 

@@ -459,6 +459,21 @@ def trained_accuracy(ctx: ProbeContext) -> None:
                 except Exception:  # the student's network is judged elsewhere; their trained weights here
                     pred = good_network(x.clone().to(params[0][0].dtype), params)
             ctx.record(key, floats(pred, "the predictions").reshape(-1), call=call, where=name, what="predictions")
+        with ctx.attempt(f"train.provenance[{index}]", where=name):
+            ctx.record(f"train.provenance[{index}]", _provenance(ctx, x, name, params), where=name)
+
+
+def _provenance(ctx: ProbeContext, x: Any, name: str, params: list) -> dict:
+    """Do the predictions come from the trained weights? They must move when every weight is halved."""
+    torch = _torch()
+    network = ctx.get("network")
+    with torch.no_grad():
+        pred = floats(network(x.clone(), params), "the predictions")
+        halved = [(w * 0.5, b * 0.5, h) for w, b, h in params]
+        moved = floats(network(x.clone(), halved), "the predictions")
+    if moved.shape == pred.shape and float(np.max(np.abs(moved - pred), initial=0.0)) <= 1e-9:
+        return {"problems": [f"network(x_val, {name}) gave the same predictions after every weight and bias in {name} was halved"]}
+    return {"problems": []}
 
 
 STEPS = [gd_plain, gd_decay, gd_tuned, sigmoid_values, relu_values, bce_mean, bce_fixed, model1_values,

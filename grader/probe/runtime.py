@@ -20,6 +20,7 @@ from grader.probe.context import MissingName, ProbeContext
 from grader.probe.errors import ProcessExit, student_error, timeout_error
 from grader.probe.integrity import Guard
 from grader.probe.figures import FigureCapture, count_open_figures
+from grader.probe.globals_summary import summarise_globals
 from grader.probe.limits import StepTimeout, time_limit
 from grader.probe.load import run_script
 from grader.probe.notebook import load_notebook
@@ -78,6 +79,8 @@ def run_in_child(workdir: Path) -> None:
         figure_capture.finish()
         writer.step("load", "timeout" if loaded.error and loaded.error.timeout else "done")
         _record_api(writer, loaded.namespace, task.get("api", {}))
+        if student.suffix != ".ipynb":  # for a TA when the contract's names are missing (see score/review.py)
+            writer.record("load.globals", summarise_globals(loaded.namespace), {"what": "the script's module globals"})
         ctx = ProbeContext(
             namespace=loaded.namespace,
             writer=writer,

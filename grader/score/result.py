@@ -66,11 +66,13 @@ class SubmissionResult:
 
     @property
     def status(self) -> str:
-        """One word for the gradebook: graded, pending-manual, timeout, crashed, memory, not-gradable."""
+        """One word for the gradebook: graded, pending-manual, needs-review, timeout, crashed, memory, not-gradable."""
         if self.problem:
             return "not-gradable"
         if self.run.status not in ("ok",):
             return self.run.status
+        if self.extra.get("needs_review"):  # no contract names: a TA decides (score/review.py)
+            return "needs-review"
         if self.pending_points:
             return "pending-manual"
         return "graded"
