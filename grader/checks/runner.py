@@ -56,7 +56,7 @@ def missing_requirement(spec: CheckSpec, ctx: CheckContext, main_file: str, run_
 def judge_check(spec: CheckSpec, ctx: CheckContext, main_file: str, run_problem: str) -> CheckResult:
     """One CheckResult for one rubric check."""
     missing = missing_requirement(spec, ctx, main_file, run_problem)
-    if missing:
+    if missing and not _found_by_value(spec, ctx):
         return _result(spec, "skipped", 0.0, Judgement(0.0, message=missing, observed="not defined"))
     cases = resolve_cases(spec, ctx)
     unavailable = [(case, _unavailable(case, ctx, run_problem)) for case in cases]
@@ -72,6 +72,13 @@ def judge_check(spec: CheckSpec, ctx: CheckContext, main_file: str, run_problem:
         judgement = kind.judge_pooled(spec, ctx, [c.key for c in cases])
         return _result(spec, "passed" if judgement.fraction >= 1 else "failed", judgement.fraction, judgement)
     return _judge_per_case(spec, ctx, cases, dict((c.key, why) for c, why in unavailable))
+
+
+def _found_by_value(spec: CheckSpec, ctx: CheckContext) -> bool:
+    """Every case was observed without the required name, from a value the probe found among the globals."""
+    cases = resolve_cases(spec, ctx)
+    observations = [ctx.student.items.get(case.key) for case in cases]
+    return bool(cases) and all(o is not None and o.error is None and o.meta.get("found_by_value") for o in observations)
 
 
 def _judge_per_case(spec: CheckSpec, ctx: CheckContext, cases: list[Case], unavailable: dict) -> CheckResult:
