@@ -14,21 +14,12 @@ import numpy as np
 STEP = {"float64": 1e-6, "float32": 1e-2}
 
 
-class NotNumeric(Exception):
-    """A value that cannot be read as an array of numbers (None, a string, a ragged list ...)."""
-
-
 def as_float64(value: Any) -> np.ndarray:
-    """A float64 copy of an array, tensor, number or (nested) list of them; NotNumeric otherwise."""
-    if value is None:
-        raise NotNumeric("None")
-    detach = getattr(value, "detach", None)
-    if callable(detach):  # a torch tensor, possibly requiring grad; torch itself is never imported here
-        value = detach().cpu().double().numpy()
-    try:
-        return np.array(value, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise NotNumeric(f"{type(value).__name__}: {exc}") from None
+    """A float64 copy of an array, tensor, number or (nested) list of numbers; numpy's own error otherwise."""
+    if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
+        # a torch tensor, possibly requiring grad; torch itself is never imported here
+        value = value.detach().cpu().double().numpy()
+    return np.array(value, dtype=np.float64, copy=True)
 
 
 def float_kind(*values: Any) -> str:
@@ -52,6 +43,23 @@ def central_differences(f: Callable[[np.ndarray], float], at: np.ndarray, eps: f
         plus[index] += eps
         minus[index] -= eps
         grad[index] = (f(plus) - f(minus)) / (2 * eps)
+    return grad
+
+
+def central_differences_in_place(f: Callable[[], float], target: np.ndarray, eps: float) -> np.ndarray:
+    """Gradient of f() with respect to the array `target`, perturbing it in place (for arrays the code under
+    test holds itself) and restoring every entry afterwards."""
+    grad = np.zeros(target.shape, dtype=np.float64)
+    for index in np.ndindex(target.shape):
+        old = target[index]
+        try:
+            target[index] = old + eps
+            plus = f()
+            target[index] = old - eps
+            minus = f()
+        finally:
+            target[index] = old
+        grad[index] = (plus - minus) / (2 * eps)
     return grad
 
 
