@@ -296,6 +296,8 @@ def provenance(model: Any, where: str) -> dict:
     """What was seen of where a model's predictions come from; `problems` is empty for a ReLU network."""
     problems = []
     pred = as_float64(model.forward(GRID.copy())).reshape(-1)
+    if not np.all(np.isfinite(pred)):
+        return {"problems": [], "curved_share": None, "longest_curved_run": None, "parameters": None}  # the loss says it
     flags = np.abs(np.diff(pred, 2)) > CURVED * (1 + np.max(np.abs(pred)))
     curved, run = float(np.mean(flags)), _longest_run(flags)
     if run > MAX_CURVED_RUN:
