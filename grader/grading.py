@@ -19,6 +19,7 @@ from grader.sandbox.runner import SandboxRunner
 from grader.sandbox.task import SandboxOutcome, SandboxTask
 from grader.sandbox.workdir import copy_submission, create_workdir, remove_workdir, write_inputs, write_task
 from grader.score.advice import advice_for
+from grader.score.review import contract_missing, review_item, review_note
 from grader.score.notebook import notebook_extra
 from grader.results.submission import RunReport, SubmissionResult
 from grader.rubric import Rubric
@@ -153,9 +154,12 @@ def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submi
     ctx = CheckContext(observed, setup.reference, setup.heldout)
     progress.enter("judging")
     checks = judge_submission(rubric, ctx, run_problem=_run_problem(run, artifacts.observations, rubric.main_file))
+    review = (review_item(observed, rubric, run.stdout_tail, [p.name for p in artifacts.figures])
+              if run.status == "ok" and contract_missing(observed, rubric) else None)
     diagnoses = diagnose(rubric, observed, setup.reference, checks, setup.known_mistakes)
     progress.enter("writing advice on")
-    notes = tuple(_skipped_note(artifacts.skipped) + advice_for(submission.main_file, observed, rubric))
+    notes = tuple(_skipped_note(artifacts.skipped) + advice_for(submission.main_file, observed, rubric)
+                  + ([review_note(review)] if review else []))
     progress.enter("summing up")
     return SubmissionResult(
         student_id=submission.student_id,
@@ -169,7 +173,8 @@ def grade_submission(pool: SandboxRunner, setup: GradingSetup, submission: Submi
         seed=seed,
         extra={"figures": [str(p.name) for p in artifacts.figures], **notebook_extra(artifacts.observations, rubric),
                **({"isolation": setup.isolation} if setup.isolation else {}),
-               **({"diagnosis": [d.to_json() for d in diagnoses]} if diagnoses else {})},
+               **({"diagnosis": [d.to_json() for d in diagnoses]} if diagnoses else {}),
+               **({"needs_review": review} if review else {})},
     )
 
 

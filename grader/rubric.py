@@ -19,6 +19,8 @@ CHECK_FIELDS = {
     "expected", "hint", "scoring", "rtol", "rtol_float32", "family", "scale", "alpha", "low", "high",
     "data", "loss", "threshold",
     "atol", "factor",  # close_to_reference, at_most_reference
+    "provenance", "untrained",  # target_loss: where a model's predictions come from
+    "nontrivial",  # observations that must not be trivially constant for the check to pay (checks/degenerate.py)
 }
 POINT_TOLERANCE = 1e-9
 
@@ -104,15 +106,16 @@ class Rubric:
     #: [assignment] data: the trusted module whose functions the [data] tables name (default: the reference,
     #: which must then be a Python module; a notebook reference needs this)
     data_module: Path | None = None
+    #: [assignment] harvest: classes whose trained instances the probe keeps after running the script
+    harvest: tuple[str, ...] = ()
+    #: [assignment] advise_against_imports: modules whose import earns advice (no deduction), e.g. torch in a
+    #: NumPy-only assignment
+    advise_against_imports: tuple[str, ...] = ()
 
     @property
     def max_points(self) -> float:
         return sum(c.points for c in self.checks) + sum(m.points for m in self.manual)
 
-    @property
-    def harvest(self) -> tuple[str, ...]:
-        """Classes whose trained instances the probe keeps after running the script (e.g. NPModel)."""
-        return tuple(name for name in self.api if name.endswith("Model"))
 
     def content_files(self) -> tuple[Path, ...]:
         """Files whose content decides grades: a change to any of them invalidates cached results."""
@@ -152,6 +155,8 @@ def load_rubric(path: Path, known_kinds: frozenset[str]) -> Rubric:
         handout=_handout(data.get("handout", {}), where),
         support=_support(meta.get("support", []), home, where, meta.get("main_file", "")),
         data_module=_existing(home / meta["data"], where, "data") if "data" in meta else None,
+        harvest=_names(meta.get("harvest", []), where, "harvest"),
+        advise_against_imports=_names(meta.get("advise_against_imports", []), where, "advise_against_imports"),
     )
     _validate(rubric, where)
     return rubric
@@ -175,6 +180,12 @@ def _support(value: Any, home: Path, where: str, main_file: str) -> tuple[Path, 
     if len(set(names)) != len(names) or main_file in names:
         raise RubricError(f"{where}: [assignment] support files need distinct names, none named like main_file ({main_file})")
     return files
+
+
+def _names(value: Any, where: str, field_name: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise RubricError(f"{where}: [assignment] {field_name} must be a list of names, e.g. {field_name} = [\"NPModel\"]")
+    return tuple(value)
 
 
 def _handout(table: dict, where: str) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 from grader.probe.channel import StudentError
 from grader.probe.context import ProbeContext, ProbeFailure
 from grader.probe.limits import StepTimeout
+from grader.probe.numeric import as_float64, central_differences_in_place
 
 FORWARD_CASE = (5, 4, 3)  # (batch, in, out)
 GRAD_CASE = (5, 4, 3)
@@ -57,7 +58,7 @@ def _attempt(ctx: ProbeContext, *keys: str, **meta: Any) -> Iterator[None]:
 def _float(value: Any, what: str) -> np.ndarray:
     if value is None:
         raise ProbeFailure(f"{what} is None")
-    return np.array(value, dtype=np.float64, copy=True)
+    return as_float64(value)
 
 
 def _attribute(obj: Any, name: str) -> np.ndarray:
@@ -89,16 +90,7 @@ def _objective(ctx: ProbeContext, layer: Any, x: np.ndarray, g: np.ndarray) -> f
 
 def _differences(ctx: ProbeContext, layer: Any, target: np.ndarray, x: np.ndarray, g: np.ndarray) -> np.ndarray:
     """Central differences of sum(forward(x) * g), perturbing `target` (the student's own array) in place."""
-    grad = np.zeros(target.shape, dtype=np.float64)
-    for index in np.ndindex(target.shape):
-        old = target[index]
-        target[index] = old + EPS
-        plus = _objective(ctx, layer, x, g)
-        target[index] = old - EPS
-        minus = _objective(ctx, layer, x, g)
-        target[index] = old
-        grad[index] = (plus - minus) / (2 * EPS)
-    return grad
+    return central_differences_in_place(lambda: _objective(ctx, layer, x, g), target, EPS)
 
 
 def _layer(ctx: ProbeContext, n_in: int, n_out: int) -> Any:

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from grader.probe.context import ProbeContext, ProbeFailure
-from grader.probe.notebook import current_run
+from grader.probe.notebook import NameAtQuestion, current_run
 
 GD_PLAIN = [(3.0, 2.0, 0.1, 10), (-1.0, 0.5, 0.05, 6)]
 GD_DECAY = [(3.0, 2.0, 0.1, 8, 0.8), (0.123, 0.456, 0.01, 4, 0.1)]
@@ -28,9 +28,17 @@ def _torch():
     return torch
 
 
-def version(ctx: ProbeContext, name: str, which: int) -> Any:
-    """The first (0) or last (-1) function the notebook bound to `name`."""
+def version(ctx: ProbeContext, name: str, which: int, question: str = "") -> Any:
+    """`name` as it was right after the cells of `question`; without such a heading in the notebook, the first (0)
+    or last (-1) function the notebook bound to `name`."""
     run = current_run()
+    if run is not None and question:
+        try:
+            return run.as_of_question(name, question)
+        except NameAtQuestion as missing:
+            raise ProbeFailure(str(missing)) from None
+        except KeyError:
+            pass  # headings renamed: fall back to the order of definitions
     if run is not None and run.versions.get(name):
         return run.version(name, which)
     return ctx.get(name)
@@ -163,14 +171,14 @@ def gd_plain(ctx: ProbeContext) -> None:
     for i, (x, y, step, steps) in enumerate(GD_PLAIN):
         call = f"optimize_f({x}, {y}, {step}, {steps}) (your first optimize_f, 1.1a)"
         with ctx.attempt(f"gd.plain.hist[{i}]", f"gd.plain.final[{i}]", call=call):
-            _gd_record(ctx, "gd.plain", f"[{i}]", version(ctx, "optimize_f", 0)(x, y, step, steps), call, steps)
+            _gd_record(ctx, "gd.plain", f"[{i}]", version(ctx, "optimize_f", 0, "1.1a")(x, y, step, steps), call, steps)
 
 
 def gd_decay(ctx: ProbeContext) -> None:
     for i, (x, y, step, steps, decay) in enumerate(GD_DECAY):
         call = f"optimize_f({x}, {y}, {step}, {steps}, {decay}) (your optimize_f with decay, 1.1g)"
         with ctx.attempt(f"gd.decay.hist[{i}]", f"gd.decay.final[{i}]", call=call):
-            _gd_record(ctx, "gd.decay", f"[{i}]", version(ctx, "optimize_f", -1)(x, y, step, steps, decay), call, steps)
+            _gd_record(ctx, "gd.decay", f"[{i}]", version(ctx, "optimize_f", -1, "1.1g")(x, y, step, steps, decay), call, steps)
 
 
 def gd_tuned(ctx: ProbeContext) -> None:
@@ -236,7 +244,7 @@ def bce_mean(ctx: ProbeContext) -> None:
         call += " (your first bce_loss, 1.3e)"
         key = f"bce.first[{tag}]"
         with ctx.attempt(key, call=call):
-            out = version(ctx, "bce_loss", 0)(y.clone(), y_hat.clone())
+            out = version(ctx, "bce_loss", 0, "1.3e")(y.clone(), y_hat.clone())
             ctx.record(key, floats(out, "the loss"), call=call, what="the loss", dtype=dtype_of(out))
 
 
@@ -246,22 +254,22 @@ def bce_fixed(ctx: ProbeContext) -> None:
         call += " (your fixed bce_loss, 1.3g)"
         key = f"bce.fixed[{tag}]"
         with ctx.attempt(key, call=call):
-            out = version(ctx, "bce_loss", -1)(y.clone(), y_hat.clone())
+            out = version(ctx, "bce_loss", -1, "1.3g")(y.clone(), y_hat.clone())
             ctx.record(key, floats(out, "the loss"), call=call, what="the loss", dtype=dtype_of(out))
     call = "bce_loss(torch.tensor(y), torch.tensor(y)) for the integer tensors y = 0 and y = 1 (perfect predictions)"
     with ctx.attempt("bce.fixed[perfect_int]", call=call):
-        fixed = version(ctx, "bce_loss", -1)
+        fixed = version(ctx, "bce_loss", -1, "1.3g")
         values = [floats(fixed(torch.tensor(v), torch.tensor(v)), "the loss").reshape(-1) for v in (0, 1)]
         ctx.record("bce.fixed[perfect_int]", np.concatenate(values), call=call, what="the losses", dtype="float32")
     perfect = torch.tensor([0.0, 1.0, 1.0, 0.0], dtype=torch.float64)
     call = "bce_loss(y, y_hat) with y = y_hat = [0., 1., 1., 0.] (float64, perfect predictions)"
     with ctx.attempt("bce.fixed[perfect_float]", call=call):
-        out = version(ctx, "bce_loss", -1)(perfect.clone(), perfect.clone())
+        out = version(ctx, "bce_loss", -1, "1.3g")(perfect.clone(), perfect.clone())
         ctx.record("bce.fixed[perfect_float]", floats(out, "the loss"), call=call, what="the loss")
     call = "bce_loss(y, y_hat) with y = y_hat = [0., 1., 1., 0.] and y_hat.requires_grad, then backward()"
     with ctx.attempt("bce.fixed.grad[perfect]", call=call):
         y_hat = perfect.clone().requires_grad_(True)
-        out = version(ctx, "bce_loss", -1)(perfect.clone(), y_hat)
+        out = version(ctx, "bce_loss", -1, "1.3g")(perfect.clone(), y_hat)
         if not isinstance(out, torch.Tensor) or not out.requires_grad:
             raise ProbeFailure("the loss is not a tensor that depends on y_hat, so it cannot be trained with")
         out.backward()
@@ -459,6 +467,21 @@ def trained_accuracy(ctx: ProbeContext) -> None:
                 except Exception:  # the student's network is judged elsewhere; their trained weights here
                     pred = good_network(x.clone().to(params[0][0].dtype), params)
             ctx.record(key, floats(pred, "the predictions").reshape(-1), call=call, where=name, what="predictions")
+        with ctx.attempt(f"train.provenance[{index}]", where=name):
+            ctx.record(f"train.provenance[{index}]", _provenance(ctx, x, name, params), where=name)
+
+
+def _provenance(ctx: ProbeContext, x: Any, name: str, params: list) -> dict:
+    """Do the predictions come from the trained weights? They must move when every weight is halved."""
+    torch = _torch()
+    network = ctx.get("network")
+    with torch.no_grad():
+        pred = floats(network(x.clone(), params), "the predictions")
+        halved = [(w * 0.5, b * 0.5, h) for w, b, h in params]
+        moved = floats(network(x.clone(), halved), "the predictions")
+    if moved.shape == pred.shape and float(np.max(np.abs(moved - pred), initial=0.0)) <= 1e-9:
+        return {"problems": [f"network(x_val, {name}) gave the same predictions after every weight and bias in {name} was halved"]}
+    return {"problems": []}
 
 
 STEPS = [gd_plain, gd_decay, gd_tuned, sigmoid_values, relu_values, bce_mean, bce_fixed, model1_values,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from grader.probe.context import ProbeContext, ProbeFailure
+from grader.probe.numeric import as_float64, central_differences, float_kind, smooth_central_difference
 
 # (batch, in, out): batch 1, in != out both ways, and a square layer
 LINEAR_CASES = [(1, 3, 5), (4, 5, 3), (6, 20, 10), (3, 4, 4)]
@@ -45,7 +46,7 @@ def get_array(obj: Any, name: str, what: str) -> np.ndarray:
     value = getattr(obj, name, None)
     if value is None:
         raise ProbeFailure(f"{what} has no attribute {name} (or it is None)")
-    return np.array(value, dtype=np.float64, copy=True)
+    return as_float64(value)
 
 
 def to_canonical(weight: np.ndarray, layout: str) -> np.ndarray:
@@ -61,10 +62,6 @@ def layer_with(ctx: ProbeContext, n_in: int, n_out: int, W: np.ndarray, b: np.nd
     set_param(layer, "W", from_canonical(W, ctx.state["layout"]))
     set_param(layer, "b", b)
     return layer
-
-
-def float_kind(array: Any) -> str:
-    return "float32" if getattr(array, "dtype", None) in (np.float32, np.float16) else "float64"
 
 
 # ---------------------------------------------------------------- NPLinear
@@ -161,7 +158,9 @@ def _observe_linear_numerical(ctx: ProbeContext, batch: int, n_in: int, n_out: i
         return float(np.sum(out * g))
 
     kind = float_kind(layer_with(ctx, n_in, n_out, W, b).forward(x.copy()))
-    eps = 1e-6 if kind == "float64" else 1e-2  # forward is linear in W, b and x: no truncation error
+    # forward is linear in W, b and x: a unit step has no truncation error and the least rounding noise,
+    # whatever precision the layer computes in
+    eps = 1.0
     numeric = {
         "W_grad": central_differences(lambda v: objective(v, b, x), W, eps),
         "b_grad": central_differences(lambda v: objective(W, v, x), b, eps),
@@ -169,17 +168,6 @@ def _observe_linear_numerical(ctx: ProbeContext, batch: int, n_in: int, n_out: i
     }
     for name, value in numeric.items():
         ctx.record(f"linear.numerical.{name}{t}", value, call=call, what=f"finite differences for {name}", dtype=kind)
-
-
-def central_differences(f, at: np.ndarray, eps: float) -> np.ndarray:
-    """Gradient of scalar f at `at` by central differences, one coordinate at a time."""
-    grad = np.zeros_like(at, dtype=np.float64)
-    for index in np.ndindex(at.shape):
-        plus, minus = at.copy(), at.copy()
-        plus[index] += eps
-        minus[index] -= eps
-        grad[index] = (f(plus) - f(minus)) / (2 * eps)
-    return grad
 
 
 def linear_gd_update(ctx: ProbeContext) -> None:
@@ -265,7 +253,8 @@ def relu(ctx: ProbeContext) -> None:
 
 
 def model_heldout(ctx: ProbeContext) -> None:
-    """Predictions of every trained model the script left behind, on held-out inputs (labels stay outside)."""
+    """Predictions of every trained model the script left behind, on held-out inputs (labels stay outside),
+    with what was seen of where those predictions come from (see `provenance`)."""
     x = ctx.inputs("heldout_x")
     if not ctx.harvested:
         ctx.record_failure("model.heldout.pred[none]", "No trained NPModel was found after running your script: "
@@ -275,6 +264,58 @@ def model_heldout(ctx: ProbeContext) -> None:
         with ctx.attempt(key, call=f"{where}.forward(x of shape {x.shape})", where=where):
             pred = model.forward(x.copy())
             ctx.record(key, pred, call=f"{where}.forward(x of shape {x.shape})", where=where, what="predictions")
+        with ctx.attempt(f"model.provenance[{index}]", where=where):
+            ctx.record(f"model.provenance[{index}]", provenance(model, where), where=where)
+    with ctx.attempt("model.untrained.pred", call="a freshly constructed NPModel"):
+        ctx.seed_global("untrained-model")
+        fresh, how = construct_model(ctx.get("NPModel"))
+        pred = fresh.forward(x.copy())
+        ctx.record("model.untrained.pred", pred, call=f"{how}.forward(x of shape {x.shape}), before any training",
+                   what="predictions of an untrained model")
+
+
+#: evenly spaced inputs over the data's range; a ReLU network of 1 input is straight between its kinks
+GRID = np.linspace(-np.pi, np.pi, 2001).reshape(-1, 1)
+#: |second difference| on GRID, relative to the predictions' scale, above which a point counts as curved:
+#: 50 float32 rounding units, so a float32 network's rounding never counts; sin(x) is curved at 3 of 4 points
+CURVED = 3e-6
+#: a kink bends at most two neighbouring points, so a ReLU network has no long run of curved points unless
+#: a dozen kinks fall within 0.08 of each other; a smooth curved function has runs of hundreds
+MAX_CURVED_RUN = 25
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    best = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        best = max(best, run)
+    return best
+
+
+def provenance(model: Any, where: str) -> dict:
+    """What was seen of where a model's predictions come from; `problems` is empty for a ReLU network."""
+    problems = []
+    pred = as_float64(model.forward(GRID.copy())).reshape(-1)
+    if not np.all(np.isfinite(pred)):
+        return {"problems": [], "curved_share": None, "longest_curved_run": None, "parameters": None}  # the loss says it
+    flags = np.abs(np.diff(pred, 2)) > CURVED * (1 + np.max(np.abs(pred)))
+    curved, run = float(np.mean(flags)), _longest_run(flags)
+    if run > MAX_CURVED_RUN:
+        problems.append(
+            f"{where}.forward is curved at {curved:.0%} of {len(GRID)} evenly spaced x in [-pi, pi], over runs of up "
+            f"to {run} neighbouring points; a network of linear layers and ReLUs gives predictions that are "
+            "straight between isolated kinks")
+    params = find_parameters(model)
+    if not params:
+        problems.append(f"no parameters (arrays like W with a W_grad beside them) were found inside {where}")
+    else:
+        moved = copy.deepcopy(model)
+        for owner, name in find_parameters(moved):
+            set_param(owner, name, 0.5 * as_float64(getattr(owner, name)))
+        change = float(np.max(np.abs(as_float64(moved.forward(GRID.copy())).reshape(-1) - pred)))
+        if not change > 1e-6:
+            problems.append(f"{where}.forward gave the same predictions after every parameter of {where} was halved")
+    return {"problems": problems, "curved_share": round(curved, 4), "longest_curved_run": run, "parameters": len(params)}
 
 
 def model_build(ctx: ProbeContext) -> None:
@@ -400,17 +441,26 @@ def _loss_at(model: Any, owner: Any, name: str, value: np.ndarray, index: tuple,
     return float(np.mean((pred - y) ** 2))
 
 
-def _smooth_difference(model: Any, owner: Any, name: str, value: np.ndarray, index: tuple, eps: float, x, y):
-    """Central difference at eps; None when eps/2 disagrees, i.e. a ReLU kink lies inside the step."""
-    def central(step: float) -> float:
-        return (_loss_at(model, owner, name, value, index, step, x, y)
-                - _loss_at(model, owner, name, value, index, -step, x, y)) / (2 * step)
+def compute_kind(model: Any, params: list[tuple[Any, str]], x: np.ndarray) -> str:
+    """The precision the model really computes in: float32 when any parameter, gradient or output is float32,
+    or when the output ignores a change of its input far below float32 resolution (x is cast inside)."""
+    arrays = [getattr(o, n) for o, n in params] + [getattr(o, n + "_grad") for o, n in params]
+    out = model.forward(x.copy())
+    if float_kind(out, *arrays) == "float32":
+        return "float32"
+    nudged = np.asarray(model.forward(x + 1e-9 * (1 + np.abs(x))), dtype=np.float64)
+    return "float32" if np.array_equal(nudged, np.asarray(out, dtype=np.float64)) else "float64"
 
-    wide, narrow = central(eps), central(eps / 2)
-    set_param(owner, name, value)
-    if abs(wide - narrow) > 0.05 * max(abs(wide), abs(narrow)) + 1e3 * eps * eps:
-        return None
-    return narrow
+
+#: central-difference steps on the model loss: it is quadratic in one parameter between ReLU kinks, so a
+#: wide step costs no truncation error; in float32 it keeps rounding noise small against the difference
+MODEL_STEP = {"float64": 1e-4, "float32": 1e-2}
+
+
+def _loss_noise(kind: str, pred: np.ndarray, y: np.ndarray) -> float:
+    """Rounding noise of one loss evaluation: every prediction is off by a few units of its precision."""
+    unit = float(np.finfo(np.float32 if kind == "float32" else np.float64).eps)
+    return 8 * unit * float(np.mean(np.abs(pred - y) * (1 + np.abs(pred))))
 
 
 def model_backward(ctx: ProbeContext) -> None:
@@ -424,15 +474,17 @@ def model_backward(ctx: ProbeContext) -> None:
             raise ProbeFailure("found no parameters inside NPModel (arrays like W with a W_grad beside them)")
         rng = ctx.rng("model-backward-entries")
         analytic, numeric, skipped = [], [], 0
-        dtype = "float32" if any(float_kind(getattr(o, n)) == "float32" for o, n in params) else "float64"
-        # float32 rounding noise stays far below tolerance at 1e-4, and ReLU kinks inside the step are rare
-        eps = 1e-6 if dtype == "float64" else 1e-4
-        for owner, name in params:
-            value = np.array(getattr(owner, name), dtype=np.float64)
-            grad = np.array(getattr(owner, name + "_grad"), dtype=np.float64)
+        gradients = [(owner, name, as_float64(getattr(owner, name + "_grad"))) for owner, name in params]
+        dtype = compute_kind(model, params, x)
+        eps = MODEL_STEP[dtype]
+        noise = _loss_noise(dtype, np.asarray(model.forward(x.copy()), dtype=np.float64), y)
+        for owner, name, grad in gradients:
+            value = as_float64(getattr(owner, name))
             for position in rng.permutation(value.size)[:12]:
                 index = np.unravel_index(position, value.shape)
-                difference = _smooth_difference(model, owner, name, value, index, eps, x, y)
+                difference = smooth_central_difference(
+                    lambda t: _loss_at(model, owner, name, value, index, t, x, y), eps, noise)
+                set_param(owner, name, value)
                 if difference is None:
                     skipped += 1
                     continue
@@ -460,9 +512,9 @@ def model_gd_update(ctx: ProbeContext) -> None:
         rng = ctx.rng("model-gd-grads")
         for owner, name in params:
             set_param(owner, name + "_grad", rng.normal(size=np.shape(getattr(owner, name))))
-        before = [(np.array(getattr(o, n), dtype=np.float64), np.array(getattr(o, n + "_grad"), dtype=np.float64)) for o, n in params]
+        before = [(as_float64(getattr(o, n)), as_float64(getattr(o, n + "_grad"))) for o, n in params]
         model.gd_update(lr)
-        after = np.concatenate([np.ravel(np.asarray(getattr(o, n), dtype=np.float64)) for o, n in params])
+        after = np.concatenate([np.ravel(as_float64(getattr(o, n))) for o, n in params])
         expected = np.concatenate([np.ravel(value - lr * grad) for value, grad in before])
         dtype = float_kind(getattr(params[0][0], params[0][1]))
         meta = {"call": f"NPModel.gd_update({lr})", "parameters": len(params), "dtype": dtype}

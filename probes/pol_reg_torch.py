@@ -165,6 +165,33 @@ def closed_form(ctx: ProbeContext) -> None:
             ctx.record(keys[1], loss, call=call, what=f"the MSE of your weights {np.round(w, 5).tolist()}")
 
 
+def closed_form_by_value(ctx: ProbeContext) -> None:
+    """Without a closed_form function, a global holding the least-squares weights of the handout's data counts.
+
+    Reliable because the minimum is unique: only weights within 0.1% of the minimum loss are taken, and the
+    observation says which global it was (the check's message and the report show it).
+    """
+    if "closed_form" in ctx.namespace:
+        return
+    x, y = (t.numpy().astype(np.float64) for t in recipe_data())
+    X = np.vander(x, ORDER + 1, increasing=True)
+    best = float(np.mean((X @ np.linalg.lstsq(X, y, rcond=None)[0] - y) ** 2))
+    for name, value in sorted(ctx.namespace.items()):
+        if name.startswith("_") or type(value).__name__ not in ("Tensor", "Parameter", "ndarray"):
+            continue
+        try:
+            w = to_numpy(value, name).reshape(-1)
+        except Exception:  # not numbers: not a candidate
+            continue
+        if w.shape != (ORDER + 1,) or not np.all(np.isfinite(w)):
+            continue
+        loss = float(np.mean((X @ w - y) ** 2))
+        if abs(loss - best) <= 1e-3 * best:
+            ctx.record("closed_form.mse[recipe]", loss, call=f"the global {name} (no closed_form function)",
+                       what=f"the MSE of the weights in {name} {np.round(w, 5).tolist()}", found_by_value=name)
+            return
+
+
 def hessian(ctx: ProbeContext) -> None:
     x, _ = recipe_data()
     x = as_input(ctx, x.numpy())
@@ -277,4 +304,4 @@ def lr_search(ctx: ProbeContext) -> None:
             ctx.record(keys[1], loss, call=rerun, what=f"the final MSE after {N_STEPS} steps at the chosen lr")
 
 
-STEPS = [detect_dtype, data, model_functions, closed_form, hessian, inits, fit_probe_settings, rerun_constants, lr_search]
+STEPS = [detect_dtype, data, model_functions, closed_form, closed_form_by_value, hessian, inits, fit_probe_settings, rerun_constants, lr_search]

@@ -13,6 +13,8 @@
 """
 from __future__ import annotations
 
+import copy
+
 import sys
 from typing import Any, Callable
 
@@ -369,6 +371,27 @@ def kaiming_trained(ctx: ProbeContext) -> None:
             with torch.no_grad():
                 pred = model(x.clone())
             ctx.record(key, pred.detach().numpy().astype(np.float64).reshape(-1), where=where, what="predictions")
+        with ctx.attempt(f"trained.provenance[{index}]", where=where):
+            ctx.record(f"trained.provenance[{index}]", _provenance(model, x, where), where=where)
+
+
+def _provenance(model: Any, x: Any, where: str) -> dict:
+    """Do the predictions come from the trained weights? They must move when every weight tensor is halved."""
+    torch = _torch()
+    moved = copy.deepcopy(model)
+    tensors = {id(t): t for t in moved.parameters()}
+    for module in moved.modules():  # weights kept as plain tensor attributes count too
+        tensors.update({id(v): v for v in vars(module).values() if isinstance(v, torch.Tensor) and v.is_floating_point()})
+    if not tensors:
+        return {"problems": []}  # nothing to move: no evidence either way
+    with torch.no_grad():
+        before = model(x.clone())
+        for tensor in tensors.values():
+            tensor.mul_(0.5)
+        after = moved(x.clone())
+    if float((after - before).abs().max()) <= 1e-9:
+        return {"problems": [f"{where} gave the same predictions after every weight and bias in it was halved"]}
+    return {"problems": []}
 
 
 # ---------------------------------------------------------------- Q13: Dropout

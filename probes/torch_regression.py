@@ -228,6 +228,8 @@ def poly_training(ctx: ProbeContext) -> None:
         if not params:
             raise ProbeFailure(f"PolyFit({POLY_DEGREE}).parameters() is empty: make W an nn.Parameter")
         loss_fn, opt = nn.MSELoss(), optim.SGD(params, lr=POLY_LR)
+        with torch.no_grad():
+            before = numbers(model(x), "the predictions")
         for _ in range(POLY_EPOCHS):
             opt.zero_grad()
             out = model(x)
@@ -238,6 +240,9 @@ def poly_training(ctx: ProbeContext) -> None:
             out = model(x)
             mse = loss_fn(out, y.to(out.dtype))
         ctx.record("poly.fit.mse[0]", numbers(mse, "the MSE"), call=call, what="the MSE after training")
+        # predictions that training does not move do not come from the trained parameters
+        ctx.record("poly.fit.change[0]", numbers(out, "the predictions") - before, call=call,
+                   what="the changes of the predictions through training")
 
 
 STEPS = [data, err_values, update_step, fit_manual, line_fitting, train, poly_fit, poly_training]

@@ -95,6 +95,33 @@ class NotebookResult(LoadResult):
             raise KeyError(name)
         return found[which][1]
 
+    def question_cells(self, question: str) -> list[CellOutcome]:
+        """The code cells under the heading of `question` (a heading that starts with it, e.g. "1.3e (1 point)")."""
+        return [c for c in self.cells if c.heading.split(" ")[0].rstrip(".:") == question]
+
+    def as_of_question(self, name: str, question: str) -> Any:
+        """`name` as it was right after the last cell of `question`; a later redefinition does not count.
+
+        KeyError when the notebook has no heading for `question` (the caller decides what then); NameAtQuestion
+        when `name` did not exist at that position, naming the question's cell that failed, if one did."""
+        cells = self.question_cells(question)
+        if not cells:
+            raise KeyError(question)
+        last = max(c.index for c in cells)
+        bound = [value for index, value in self.versions.get(name, []) if index <= last]
+        if bound:
+            return bound[-1]
+        failed = next((c for c in cells if c.status != "ok"), None)
+        where = (f"; cell {failed.index} of {question} ({failed.first_line!r}) "
+                 + (f"raised {failed.error.describe()}" if failed.error else f"did not run ({failed.status})")
+                 if failed else "")
+        raise NameAtQuestion(f"{name} did not exist after the cells of {question}{where}. A later cell that "
+                             f"defines it does not count for {question}.")
+
+
+class NameAtQuestion(Exception):
+    """A name a question asks for did not exist right after that question's cells."""
+
 
 class _Latest:
     """Holds this process's notebook run. An instance attribute, not a module global: the integrity guard

@@ -18,7 +18,8 @@ from grader.probe.channel import ObservationWriter, StudentError
 from grader.probe.context import MissingName, ProbeContext
 from grader.probe.errors import ProcessExit, student_error, timeout_error
 from grader.probe.integrity import Guard
-from grader.probe.figures import count_open_figures, save_open_figures
+from grader.probe.figures import FigureCapture, count_open_figures
+from grader.probe.globals_summary import summarise_globals
 from grader.probe.limits import StepTimeout, time_limit
 from grader.probe.load import run_script
 from grader.probe.notebook import load_notebook
@@ -43,6 +44,10 @@ def run_in_child(workdir: Path) -> None:
     try:
         os.chdir(student.parent)
         seed_everything(int(task["seed"]))
+        # figures a script saves and closes itself are kept when it does so (scripts; a notebook keeps its own)
+        figure_capture = FigureCapture(workdir / "figures", task.get("max_figures", 12))
+        if student.suffix != ".ipynb":
+            figure_capture.install()
         # after our own patches (os._exit, default_rng): what the submission must not change from here on
         guard = Guard(probe, writer)
         verdict = _LoadVerdict(guard)
@@ -62,16 +67,19 @@ def run_in_child(workdir: Path) -> None:
         if loaded.error is not None:
             writer.record_error("load.error", loaded.error)
         writer.record("load.harvested", [label for label, _ in loaded.harvested])
-        # How many figures and non-empty axes the script left open, so a rubric can check that the required
-        # plots exist (the only behaviour left to verify when a script follows no API); counted before saving
-        # closes them.
+        # How many figures and non-empty axes the script drew (left open, or closed by the script itself), so
+        # a rubric can check that the required plots exist (the only behaviour left to verify when a script
+        # follows no API); counted before saving closes them.
         figures, axes = count_open_figures()
+        figures, axes = figures + figure_capture.closed_figures, axes + figure_capture.closed_axes
         meta = {"call": f"running {task['main_file']} as a script"}
-        writer.record("load.figures", figures, {**meta, "what": "the number of figures left open"})
-        writer.record("load.axes_with_data", axes, {**meta, "what": "the number of plots (axes with data) left open"})
-        save_open_figures(workdir / "figures", task.get("max_figures", 12))
+        writer.record("load.figures", figures, {**meta, "what": "the number of figures drawn"})
+        writer.record("load.axes_with_data", axes, {**meta, "what": "the number of plots (axes with data) drawn"})
+        figure_capture.finish()
         writer.step("load", "timeout" if loaded.error and loaded.error.timeout else "done")
         _record_api(writer, loaded.namespace, task.get("api", {}))
+        if student.suffix != ".ipynb":  # for a TA when the contract's names are missing (see score/review.py)
+            writer.record("load.globals", summarise_globals(loaded.namespace), {"what": "the script's module globals"})
         ctx = ProbeContext(
             namespace=loaded.namespace,
             writer=writer,

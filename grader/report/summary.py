@@ -15,6 +15,7 @@ from grader.report.text import fmt_points
 _STATUS_STYLE = {
     "graded": "green",
     "pending-manual": "yellow",
+    "needs-review": "yellow",
     "timeout": "red",
     "crashed": "red",
     "memory": "red",
@@ -33,6 +34,10 @@ def print_summary(gradebook: pd.DataFrame, console: Console) -> None:
         console.print("No graded submissions.")
         return
     console.print(_student_table(gradebook))
+    review = int((gradebook["status"] == "needs-review").sum())
+    if review:
+        console.print(f"{review} submission{'s' if review != 1 else ''} need{'s' if review == 1 else ''} review: the script "
+                      "defines none of the contract's names; its feedback lists what it printed, drew and left in globals.")
     rates = check_pass_rates(gradebook)
     if not rates.empty:
         console.print(_rate_table(rates))

@@ -83,7 +83,7 @@ class SubmissionResult:
 
     @property
     def status(self) -> str:
-        """One word for the gradebook: graded, pending-manual, timeout, crashed, memory, not-gradable,
+        """One word for the gradebook: graded, pending-manual, needs-review, timeout, crashed, memory, not-gradable,
         grader-error (the sandbox machinery failed, never the student's doing; the run's message says how)."""
         if self.grader_error is not None:
             return "grader-error"
@@ -93,6 +93,8 @@ class SubmissionResult:
             return "grader-error"
         if self.run.status not in ("ok",):
             return self.run.status
+        if self.extra.get("needs_review"):  # no contract names: a TA decides (score/review.py)
+            return "needs-review"
         if self.pending_points:
             return "pending-manual"
         return "graded"

@@ -20,8 +20,9 @@ def advice_for(main_file: Path, observations: Observations, rubric: Rubric) -> l
             f"{rubric.main_file} trains (or runs other work) at import time. It was graded as it is, but putting "
             "that code under `if __name__ == \"__main__\":` lets others import your classes without running it."
         )
-    if tree is not None and _imports(tree, "torch") and rubric.name == "numpy_nn":
-        notes.append("Your file imports torch; this part of the assignment asks for NumPy only.")
+    for module in rubric.advise_against_imports:
+        if tree is not None and _imports(tree, module):
+            notes.append(f"Your file imports {module}; this assignment asks you to do without it.")
     harvested = observations.items.get("load.harvested")
     if harvested is not None and isinstance(harvested.value, list) and len(harvested.value) > 1:
         notes.append(f"Your script left {len(harvested.value)} trained models; the best one counted for the target loss.")

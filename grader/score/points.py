@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from grader.checks.context import CheckContext, call_of
+from grader.checks.degenerate import degenerate_verdict
 from grader.checks.judgement import Judgement
 from grader.checks.kinds import KINDS
 from grader.results.check import CheckResult, Status
@@ -55,7 +56,7 @@ def missing_requirement(spec: CheckSpec, ctx: CheckContext, main_file: str, run_
 def judge_check(spec: CheckSpec, ctx: CheckContext, main_file: str, run_problem: str) -> CheckResult:
     """One CheckResult for one rubric check."""
     missing = missing_requirement(spec, ctx, main_file, run_problem)
-    if missing:
+    if missing and not _found_by_value(spec, ctx):
         return _result(spec, "skipped", 0.0, Judgement(0.0, message=missing, observed="not defined"))
     cases = resolve_cases(spec, ctx)
     unavailable = [(case, _unavailable(case, ctx, run_problem)) for case in cases]
@@ -77,6 +78,13 @@ def judge_check(spec: CheckSpec, ctx: CheckContext, main_file: str, run_problem:
     return _judge_per_case(spec, ctx, cases, dict((c.key, why) for c, why in unavailable))
 
 
+def _found_by_value(spec: CheckSpec, ctx: CheckContext) -> bool:
+    """Every case was observed without the required name, from a value the probe found among the globals."""
+    cases = resolve_cases(spec, ctx)
+    observations = [ctx.student.items.get(case.key) for case in cases]
+    return bool(cases) and all(o is not None and o.error is None and o.meta.get("found_by_value") for o in observations)
+
+
 def _judge_per_case(spec: CheckSpec, ctx: CheckContext, cases: list[Case], unavailable: dict) -> CheckResult:
     kind = KINDS[spec.kind]
     verdicts, failures = 0, []
@@ -84,7 +92,7 @@ def _judge_per_case(spec: CheckSpec, ctx: CheckContext, cases: list[Case], unava
         if case.key in unavailable:
             failures.append(unavailable[case.key])
             continue
-        verdict = kind.judge_case(spec, ctx, case.key, case.against)
+        verdict = degenerate_verdict(spec, ctx, case.key, case.against) or kind.judge_case(spec, ctx, case.key, case.against)
         if verdict.ok:
             verdicts += 1
         else:

@@ -63,19 +63,27 @@ def test_every_check_can_fail(pol_reg_torch_graded):
     assert {c.id for c in pol_reg_torch_graded["rubric"].checks} - caught == set()
 
 
-def test_a_script_without_the_contract_is_pending_not_zero(pol_reg_torch_graded):
-    """The checks of missing functions are skipped with a reason; the figures count; the rest waits for a TA."""
+def test_a_script_without_the_contract_needs_review(pol_reg_torch_graded):
+    """The checks of missing functions are skipped with a reason; the figures count; the row is marked for a TA,
+    with what the script printed, drew and left in its globals."""
     result = pol_reg_torch_graded["results"]["omar_no_contract"]
     by_id = {c.check_id: c for c in result.checks}
-    assert by_id["figures_drawn"].status == "passed" and result.score == 0.5
-    assert by_id["closed_form_recipe"].status == "skipped"
-    assert "closed_form is not defined" in by_id["closed_form_recipe"].message
-    assert result.status == "pending-manual" and result.pending_points == MANUAL
+    # the global `exact` holds the least-squares weights: found by value, credited
+    assert by_id["figures_drawn"].status == "passed" and by_id["closed_form_recipe"].status == "passed"
+    assert result.score == 1.5
+    assert by_id["closed_form_other_data"].status == "skipped"
+    assert "closed_form is not defined" in by_id["closed_form_other_data"].message
+    assert result.status == "needs-review" and result.pending_points == MANUAL
+    review = result.extra["needs_review"]
+    assert "closed_form" in review["reason"] and len(review["figures"]) == 2
+    assert "exact solution" in review["printed"]
+    assert any(line.startswith("exact (Tensor)") for line in review["globals"])
+    assert any(note.startswith("Needs review.") for note in result.notes)
     manual = pd.DataFrame([{"student_id": "omar_no_contract", "item_id": m.id, "points": m.points}
                            for m in pol_reg_torch_graded["rubric"].manual])
     [graded] = apply_manual_scores([result], manual)
     row = build_gradebook([graded]).iloc[0]
-    assert row["total"] == 0.5 + MANUAL and row["pending_points"] == 0
+    assert row["total"] == 1.5 + MANUAL and row["pending_points"] == 0
 
 
 def test_figures_and_outputs_exist_for_everyone(pol_reg_torch_graded):
