@@ -8,7 +8,7 @@ import pytest
 from grader.assignments import load_assignment
 from grader.results.check import CheckResult
 from grader.diagnose.match import KnownMistake, diagnose, observations_agree, relation_to_expected
-from grader.probe.channel import Observation, Observations, StudentError
+from grader.observations import Observation, Observations, StudentError
 
 MSE, RELU = "mse_value_and_grad", "relu_backward"
 GRAD = np.arange(1.0, 19.0).reshape(6, 3) / 9
