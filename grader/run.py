@@ -299,7 +299,7 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
                     import_manual_csv(store, results[0].assignment, outputs.manual)
                 except (ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
                     raise GradingError(f"{outputs.manual}: {exc}") from None
-            results = marked_results(store, results[0].assignment)
+            results = marked_results(store, results[0].assignment, results)
             export_manual_csv(store, results[0].assignment, outputs.manual)
     if classes is not None and late_policy is not None:
         results = [apply_late_policy(r, classes.lateness.get(r.student_id, Lateness(None)), late_policy) for r in results]

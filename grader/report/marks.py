@@ -24,9 +24,10 @@ from grader.store.results import ResultStore
 CSV_COLUMNS = ("student_id", "item_id", "points", "grader", "comment")
 
 
-def marked_results(store: ResultStore, assignment: str) -> list[SubmissionResult]:
-    """The stored results of `assignment` with the stored manual scores and overrides applied."""
-    results = store.results(assignment)
+def marked_results(store: ResultStore, assignment: str,
+                   results: list[SubmissionResult] | None = None) -> list[SubmissionResult]:
+    """`results` (default: the stored results of `assignment`) with the stored manual scores and overrides applied."""
+    results = store.results(assignment) if results is None else list(results)
     results = apply_manual_scores(results, _known_rows(store.manual_scores(assignment), results, "item_id"))
     results = [_full_marks_comments(result) for result in results]
     return apply_overrides(results, _known_rows(store.overrides(assignment), results, "check_id"))

@@ -37,9 +37,7 @@ def serve(out: Path, port: int | None = None, open_browser: bool = True, grader_
 
     token = secrets.token_urlsafe(32)
     app = create_app(Path(out), token, grader_name or _user(), jobs)
-    from grader.web.render import prepare
-
-    threading.Thread(target=prepare, name="prepare-nbconvert", daemon=True).start()
+    threading.Thread(target=_prepare, args=(Path(out),), name="prepare-pages", daemon=True).start()
     sock = bind(port)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/?token={token}"
     announce(url)
@@ -47,6 +45,23 @@ def serve(out: Path, port: int | None = None, open_browser: bool = True, grader_
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     server.run(sockets=[sock])
+
+
+def _prepare(out: Path) -> None:
+    """Load nbconvert and render every grade-by-question page once, in the background, so that the pages
+    a TA opens are already rendered (cells are cached until the hand-in changes)."""
+    from grader.web.render import prepare
+    from grader.web.views import question_view
+    from grader.web.workbench import Workbench
+
+    prepare()
+    bench = Workbench(out)
+    for assignment in bench.assignments():
+        for item in bench.manual_items(assignment):
+            try:
+                question_view(bench, assignment, item.id)
+            except Exception:  # a page that fails here fails again, with its message, when it is opened
+                pass
 
 
 def _user() -> str:

@@ -50,7 +50,7 @@ def graded_notebooks(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def served(graded_notebooks: Path) -> Iterator[Served]:
-    """The workbench on 127.0.0.1 in a thread of this process, stopped after the session."""
+    """The workbench on 127.0.0.1 in a thread of this process, stopped after the test run."""
     import uvicorn
 
     from grader.web.app import create_app

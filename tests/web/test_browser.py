@@ -135,3 +135,11 @@ def test_regrading_one_student_from_the_review_page_reports_progress(page, serve
         assert store.finished_at(student, ASSIGNMENT) is not None
         assert len(store.results(ASSIGNMENT)) == 3
     assert before is not None
+
+
+def test_regrading_the_class_keeps_the_marks(page, served) -> None:
+    before = gradebook_totals(page, served)
+    page.click("button.regrade")
+    expect(page.locator("#regrade-progress")).to_have_text("regraded 3 / 3", timeout=300_000)
+    page.wait_for_load_state("load")
+    assert gradebook_totals(page, served) == before  # same hand-ins, same rubric, marks kept

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
-import select
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,15 +26,19 @@ def out(tmp_path: Path) -> Path:
 
 
 def read_url(process: subprocess.Popen, seconds: float = 300) -> str:
+    """The address line `grader serve` prints (a reader thread: buffered lines and select() do not mix)."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.5)
-        if ready:
-            line = process.stdout.readline()
-            if line.startswith("http://"):
-                return line.strip()
-            if not line and process.poll() is not None:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            if process.poll() is not None:
                 break
+            continue
+        if line.startswith("http://"):
+            return line.strip()
     pytest.fail(f"no address printed; stderr: {process.stderr.read() if process.poll() is not None else ''}")
 
 
