@@ -44,3 +44,14 @@ def test_rates_from_a_csv_without_attrs_fall_back_to_best_score() -> None:
 
 def test_empty_gradebook() -> None:
     assert "No graded submissions." in render(build_gradebook([]))
+
+
+def test_rows_that_need_review_have_their_status_and_are_counted() -> None:
+    from dataclasses import replace
+
+    results = all_results()
+    results[1] = replace(results[1], extra={**results[1].extra, "needs_review": {"reason": "no contract"}})
+    book = build_gradebook(results)
+    assert (book["status"] == "needs-review").sum() == 1
+    text = render(book)
+    assert "needs-review" in text and "1 submission needs review" in text
