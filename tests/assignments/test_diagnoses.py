@@ -25,7 +25,8 @@ def diagnosed(result) -> list[str]:
     return sorted(d.mistake for d in diagnoses_in(result.extra))
 
 
-@pytest.mark.parametrize("assignment", ["numpy_nn", "pol_reg_torch", "torch_regression", "d2l_linreg", "dl_assignment1"])
+@pytest.mark.parametrize("assignment", ["numpy_nn", "pol_reg_torch", "torch_regression", "d2l_linreg", "dl_assignment1",
+                                        "torch_hw7"])
 def test_samples_are_diagnosed_with_their_known_mistakes(request, assignment):
     graded = request.getfixturevalue(f"{assignment}_graded")
     wanted = expected(assignment)
