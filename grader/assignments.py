@@ -51,9 +51,10 @@ def grading_key(rubric: Rubric) -> str:
     """Changes whenever anything that decides a grade changes: rubric, reference, probe, grader code, seed."""
     digest = hashlib.sha256(f"{GRADER_VERSION}:{rubric.seed}".encode())
     package = Path(__file__).resolve().parent
-    # the known mistakes (mutants.toml and any hand-ins beside it) decide the diagnosis in every report
-    mistakes = sorted(p for p in rubric.mutants.parent.iterdir() if p.is_file() and p.name not in ("generated.toml", "selftest.json")) \
-        if rubric.mutants and rubric.mutants.is_file() else []
+    # the known mistakes (mutants.toml and any hand-ins beside it) decide the diagnosis in every report;
+    # the selftest's own files there (verdicts on generated mutants, its record) decide nothing
+    mistakes = [] if rubric.mutants is None or not rubric.mutants.is_file() else sorted(
+        p for p in rubric.mutants.parent.iterdir() if p.is_file() and p.name not in ("generated.toml", "selftest.json"))
     for path in [*rubric.content_files(), *mistakes, *sorted(package.rglob("*.py"))]:
         digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]

@@ -13,8 +13,8 @@ import numpy as np
 
 from grader.checks.context import CheckContext
 from grader.checks.runner import judge_submission
-from grader.discover.archive import extraction_root
 from grader.diagnose.match import KnownMistake, diagnose
+from grader.discover.archive import extraction_root
 from grader.discover.submission import Submission, printable
 from grader.probe.channel import Observations, read_observations
 from grader.report.feedback import student_figure_dir_name
