@@ -29,7 +29,9 @@ def run_generated_selftest(assignment: str, jobs: int | None = None, limit: int 
         triage = Triage(dict(run.triage.equivalent),
                         {**run.triage.accepted, **{m.id: "unreviewed" for m in run.unexcused_survivors}},
                         {spec.id: run.kills(spec.id) for spec in rubric.checks})
-        accepted_note.append(f"accepted: wrote {write_triage(rubric, triage)} (review every \"unreviewed\" survivor)")
+        unreviewed = len(run.unexcused_survivors)
+        accepted_note.append(f"accepted: wrote {write_triage(rubric, triage)}"
+                             + (f" ({unreviewed} survivors marked \"unreviewed\": give each a reason)" if unreviewed else ""))
         run.triage = triage
     lines = terminal_lines(run, rates, seeds=seeds) + accepted_note
     ok = not written_problems(run) and run.ok and all(r.ok for r in rates)
