@@ -1,7 +1,7 @@
 """grader: sandboxed, behavioural autograding for deep-learning coursework.
 
     import grader
-    gradebook = grader.grade("submissions/", assignment="numpy_nn", out="grading")
+    gradebook = grader.grade("submissions/", assignment="hw1", out="grading")
 """
 from __future__ import annotations
 

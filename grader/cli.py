@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     kit.add_argument("assignment")
     kit.add_argument("--out", type=Path, default=Path("kit"), help="the kit's folder (default: ./kit)")
     check = commands.add_parser("check", help="check your file with the public checks of a kit")
-    check.add_argument("file", type=Path, help="your file, e.g. numpy_nn.py")
+    check.add_argument("file", type=Path, help="your file, e.g. hw1.py")
     check.add_argument("--kit", type=Path, default=None, help="the kit folder (default: found from the file's folder)")
     bundle = commands.add_parser("gradescope-bundle", help="build the autograder zip for Gradescope (docs/lms.md)")
     bundle.add_argument("assignment")

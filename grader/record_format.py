@@ -18,7 +18,7 @@ class StudentError:
 
     type: str
     message: str
-    #: "numpy_nn.py, line 23: return x @ self.W" for the innermost frames in the student's file
+    #: "hw1.py, line 23: return x @ self.W" for the innermost frames in the student's file
     where: tuple[str, ...] = ()
     #: True when our time limit for the step stopped the code, not an exception of its own
     timeout: bool = False

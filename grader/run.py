@@ -95,12 +95,12 @@ def plan(submissions: Path, assignment: str | None) -> list[tuple[Rubric, Path]]
         named = [name for name in available_assignments() if (submissions / name).is_dir()]
         if named:
             return [(load_assignment(name), submissions / name) for name in named]
-        if submissions.resolve().name in available_assignments():  # submissions/numpy_nn, as the README lays out
+        if submissions.resolve().name in available_assignments():  # submissions/<assignment>/, as the README lays out
             return [(load_assignment(submissions.resolve().name), submissions)]
         for name in available_assignments():
             rubric = load_assignment(name)
             if (any(submissions.glob(f"*/{rubric.main_file}")) or any(submissions.glob(f"**/{rubric.main_file}"))
-                    or any(submissions.glob(f"*_{rubric.main_file}"))):  # Canvas: <name>_<ids>_numpy_nn.py
+                    or any(submissions.glob(f"*_{rubric.main_file}"))):  # Canvas: <name>_<ids>_hw1.py
                 return [(rubric, submissions)]
     except RubricError as exc:
         raise GradingError(str(exc)) from None

@@ -5,7 +5,7 @@ Each LMS names hand-ins its own way (docs/lms.md cites the documentation of each
 - **Canvas** ("Download Submissions", a `submissions.zip`): one flat folder, every file renamed to
   `<name>_<user id>_<submission id>_<original name>`, with `late` after the name when Canvas marked the
   hand-in late (`<name>_late_<user id>_...`). A file uploaded again under the same name gets a numeric
-  suffix from Canvas (`numpy_nn-1.py`, `numpy_nn-2.py`): those are attempts of one file.
+  suffix from Canvas (`hw1-1.py`, `hw1-2.py`): those are attempts of one file.
 - **Moodle** ("Download all submissions"): one folder per student, `<Full Name>_<participant id>_assignsubmission_file_`
   (an `_assignsubmission_onlinetext_` folder may sit beside it), or, without folders, the same prefix
   before each file name.
@@ -33,7 +33,7 @@ LAYOUTS = ("canvas", "moodle", "gradescope")
 GRADESCOPE_METADATA = "submission_metadata.yml"
 
 _CANVAS = re.compile(r"^(?P<name>[^_]+)(?P<late>_late)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<original>.+)$", re.IGNORECASE)
-# Canvas numbers a re-uploaded file of the same name: "numpy_nn-1.py" is the second upload of numpy_nn.py
+# Canvas numbers a re-uploaded file of the same name: "hw1-1.py" is the second upload of hw1.py
 _RESUBMISSION = re.compile(r"^(?P<stem>.+?)-(?P<n>\d+)(?P<suffix>\.[^.]*)?$")
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback)_(?P<plugin>[a-z]+)_(?P<rest>.*)$")
 

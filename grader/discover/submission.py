@@ -44,9 +44,9 @@ class Submission:
     root: Path
     #: absolute paths of the files handed in (sorted)
     files: tuple[Path, ...]
-    #: the file the rubric loads (e.g. numpy_nn.py); None when it is missing
+    #: the file the rubric loads (e.g. hw1.py); None when it is missing
     main_file: Path | None
-    #: why this submission cannot be graded at all ("no numpy_nn.py found"), or ""
+    #: why this submission cannot be graded at all ("no hw1.py found"), or ""
     problem: str = ""
     #: who handed it in according to the LMS download; None for plain folders and files
     identity: LmsIdentity | None = field(default=None, compare=False)

@@ -1,23 +1,20 @@
-"""One place where every text cell of an LMS export passes before it is written.
-
-A spreadsheet opened on a TA's machine runs a cell that starts with `=`, `+`, `-`, `@` (or a tab or
-carriage return before them) as a formula; a student's name or an id can be made to start that way.
-Such text cells get a leading apostrophe, which spreadsheets show as text. Numbers are written as
+"""The cells of an LMS export: text made inert by the one rule every CSV of the grader follows
+(`grader.report.inert.csv_cell`: control characters escaped, a leading `=`, `+`, `-`, `@`, tab or carriage
+return neutralised with an apostrophe), and points written as the LMS reads them. Numbers are written as
 numbers and never touched (a negative number is no formula).
 """
 from __future__ import annotations
 
 import math
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from grader.report.inert import csv_cell
 
 
 def text_cell(value: object) -> str:
     """A text cell made inert for spreadsheets; None and NaN become an empty cell."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return csv_cell(str(value))
 
 
 def points_cell(value: object) -> str:

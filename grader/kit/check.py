@@ -1,4 +1,4 @@
-"""`grader check numpy_nn.py`: a student's own file through the kit's public checks.
+"""`grader check hw1.py`: a student's own file through the kit's public checks.
 
 The run is the course grader's: the same probe in the same sandbox (as much of it as this machine
 allows; the result says which), the same check kinds and the same feedback report, against the

@@ -2,7 +2,7 @@
 
 Rendering a report is not free: every check that lost points draws its figures with matplotlib (tens of
 milliseconds each), so re-rendering a whole class on a rerun where nothing changed cost more than the
-rerun itself (numpy_nn sample class: about 10 s of a 12 s rerun on 2 cores). A report is a pure function
+rerun itself (a 32-student sample class: about 10 s of a 12 s rerun on 2 cores). A report is a pure function
 of the result (after manual scores), the report options and the grader's code and templates, so a digest
 of those, kept in the result store, tells whether the files on disk are still what rendering would give.
 """

@@ -19,7 +19,7 @@ class RunReport:
     """How the sandboxed run of one submission went, in facts and in student-facing words."""
 
     status: RunStatus
-    #: student-facing summary, e.g. "Time limit of 60 s exceeded while running numpy_nn.py as a script."
+    #: student-facing summary, e.g. "Time limit of 60 s exceeded while running hw1.py as a script."
     message: str = ""
     exit_code: int | None = None
     signal: int | None = None
@@ -63,7 +63,7 @@ class SubmissionResult:
     grader_version: str = ""
     seed: int = 0
     schema_version: int = SCHEMA_VERSION
-    #: submission-level problem that prevented grading at all (e.g. no numpy_nn.py found)
+    #: submission-level problem that prevented grading at all (e.g. no hw1.py found)
     problem: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     #: set when the grader itself failed on this submission: the row is kept, and a rerun grades it again
