@@ -11,7 +11,6 @@ import numpy as np
 from grader.checks.context import CheckContext
 from grader.score.points import judge_submission
 from grader.diagnose.match import KnownMistake, diagnose
-from grader.discover.archive import extraction_root
 from grader.discover.submission import Submission, printable
 from grader.observations import Observations, read_observations
 from grader.results.files import student_figure_dir_name
