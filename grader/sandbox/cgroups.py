@@ -111,20 +111,19 @@ def _controllers(directory: Path) -> set[str]:
 
 
 def _oom_kills(directory: Path) -> int:
-    try:
-        for line in (directory / "memory.oom_control").read_text().splitlines():
-            key, _, value = line.partition(" ")
-            if key == "oom_kill":
-                return int(value)
-    except (OSError, ValueError):
-        pass
-    return 0
+    """The OOM killer's count in a v1 memory cgroup (memory.oom_control)."""
+    return _oom_kill_line(directory / "memory.oom_control")
 
 
 def _v2_oom_kills(directory: Path) -> int:
-    """memory.events counts the processes the OOM killer killed in this cgroup ("oom_kill N")."""
+    """The OOM killer's count in a v2 cgroup (memory.events)."""
+    return _oom_kill_line(directory / "memory.events")
+
+
+def _oom_kill_line(path: Path) -> int:
+    """The N of the "oom_kill N" line both cgroup versions write; 0 when the file or the line is missing."""
     try:
-        for line in (directory / "memory.events").read_text().splitlines():
+        for line in path.read_text().splitlines():
             key, _, value = line.partition(" ")
             if key == "oom_kill":
                 return int(value)
