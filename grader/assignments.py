@@ -56,9 +56,5 @@ def load_reference(rubric: Rubric) -> ModuleType:
 
 def grading_key(rubric: Rubric) -> str:
     """Changes whenever anything that decides a grade changes: rubric, reference, probe, grader code, seed."""
-    # the known mistakes (mutants.toml and any hand-ins beside it) decide the diagnosis in every report;
-    # the selftest's own files there (verdicts on generated mutants, its record) decide nothing
-    mistakes = [] if rubric.mutants is None or not rubric.mutants.is_file() else sorted(
-        p for p in rubric.mutants.parent.iterdir() if p.is_file() and p.name not in ("generated.toml", "selftest.json"))
-    content = digest_files([*rubric.content_files(), *mistakes], seed=f"{GRADER_VERSION}:{rubric.seed}")
+    content = digest_files([*rubric.content_files(), *rubric.mistake_files()], seed=f"{GRADER_VERSION}:{rubric.seed}")
     return hashlib.sha256(f"{content}:{code_fingerprint()}".encode()).hexdigest()[:32]

@@ -122,6 +122,15 @@ class Rubric:
         files = [self.path, self.reference, self.probe, *self.support, *([self.data_module] if self.data_module else [])]
         return tuple(f for f in files if f.is_file())
 
+    def mistake_files(self) -> tuple[Path, ...]:
+        """The known mistakes (mutants.toml and any hand-ins stored beside it): they decide every diagnosis.
+
+        The selftest's own files there (verdicts on generated mutants, its record) decide nothing."""
+        if self.mutants is None or not self.mutants.is_file():
+            return ()
+        return tuple(sorted(p for p in self.mutants.parent.iterdir()
+                            if p.is_file() and p.name not in ("generated.toml", "selftest.json")))
+
 
 def load_rubric(path: Path, known_kinds: frozenset[str]) -> Rubric:
     """Read and validate a rubric file; raises RubricError with a precise message."""

@@ -303,7 +303,9 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
             export_manual_csv(store, results[0].assignment, outputs.manual)
     if classes is not None and late_policy is not None:
         results = [apply_late_policy(r, classes.lateness.get(r.student_id, Lateness(None)), late_policy) for r in results]
-        section_titles = {**(section_titles or {}), PENALTY_SECTION: "Late hand-in"}
+        if any(c.section == PENALTY_SECTION for r in results for c in r.checks):
+            # only then: the section titles are part of every report's content, rendered once already
+            section_titles = {**(section_titles or {}), PENALTY_SECTION: "Late hand-in"}
     # only reports whose content changed are rendered again (an unchanged class re-renders nothing)
     failures: list[tuple[SubmissionResult, Exception]] = []
     write_reports(results, outputs.feedback, outputs.store, public_only=public_only, section_titles=section_titles,

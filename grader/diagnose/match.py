@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.checks.context import CheckContext
+from grader.checks.degenerate import guard_keys, is_trivially_constant
 from grader.checks.kinds import KINDS
 from grader.observations import Observation, Observations
 from grader.results.check import CheckResult
@@ -145,12 +146,22 @@ def _shows_symptoms(spec: CheckSpec, student: Observations, mistake: Observation
             expected_mine, expected_theirs = student.items.get(case.against), mistake.items.get(case.against)
         else:
             expected_mine = expected_theirs = reference.items.get(case.key)
-        if not random and not _deviates(theirs, expected_theirs):
+        if not random and not _deviates(theirs, expected_theirs) and not _confirms_nothing(spec, case, mistake):
             continue
         symptoms += 1
         if not observations_agree(mine, theirs, expected_mine, expected_theirs, random):
             return False
     return symptoms > 0
+
+
+def _confirms_nothing(spec: CheckSpec, case, observations: Observations) -> bool:
+    """The case failed because a quantity it compares is trivially constant (`grader.checks.degenerate`): a
+    forward that ignores its parameters agrees with its own all-zero finite differences, and that is the symptom."""
+    for key in guard_keys(spec, case.key, case.against):
+        observation = observations.items.get(key)
+        if observation is not None and observation.array is not None and is_trivially_constant(observation.array):
+            return True
+    return False
 
 
 def _deviates(observation: Observation | None, expected: Observation | None) -> bool:

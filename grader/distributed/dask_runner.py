@@ -91,9 +91,9 @@ def grade_on_cluster(scheduler: str, rubric: Rubric, key: str, todo: list[Submis
 
 
 def assignment_payload(rubric: Rubric) -> dict:
-    """The assignment's name and files (paths relative to its home folder -> bytes)."""
+    """The assignment's name and files (paths relative to its home folder -> bytes), its known mistakes included."""
     home = rubric.path.parent.parent
-    files = {str(path.relative_to(home)): path.read_bytes() for path in rubric.content_files()}
+    files = {str(path.relative_to(home)): path.read_bytes() for path in (*rubric.content_files(), *rubric.mistake_files())}
     return {"name": rubric.name, "rubric": str(rubric.path.relative_to(home)), "files": files}
 
 

@@ -207,6 +207,10 @@ def _kit_toml(rubric: Rubric, checks: tuple[CheckSpec, ...], seed: int, probe: P
         meta["support"] = [str(p.relative_to(kit)) for p in support]
     if practice:
         meta["data"] = "expected/practice_data.py"
+    # what the probe keeps after the script runs, and the advice it gives, as under `grader run`
+    for name in ("harvest", "advise_against_imports"):
+        if getattr(rubric, name):
+            meta[name] = list(getattr(rubric, name))
     lines += [f"{k} = {_toml_value(v)}" for k, v in meta.items()]
     lines += ["", "[limits]"]
     for spec in fields(Limits):

@@ -91,7 +91,7 @@ def run_script(path: Path, seconds: float, harvest: frozenset[str],
     error = None
     try:
         source = path.read_bytes()
-        code = compile(source, filename, "exec")
+        code = _compile(source, filename)
         sys.settrace(harvester.global_trace)
         try:
             with time_limit(seconds):
@@ -109,3 +109,18 @@ def run_script(path: Path, seconds: float, harvest: frozenset[str],
     harvested = list(module_found.found.values())
     harvested += [item for key, item in harvester.found.items() if key not in module_found.found]
     return LoadResult(namespace, harvested[:MAX_HARVEST], error)
+
+
+#: the compiler's nesting budget is a multiple of the recursion limit minus the frames already on the stack,
+#: so a file Python itself compiles (a sum of a few thousand terms) would fail here, a few probe frames deep
+COMPILE_RECURSION_LIMIT = 10_000
+
+
+def _compile(source: bytes, filename: str):
+    """`compile` with the nesting budget of a top-level `python script.py`, whatever our own stack depth."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, COMPILE_RECURSION_LIMIT))
+    try:
+        return compile(source, filename, "exec")
+    finally:
+        sys.setrecursionlimit(limit)

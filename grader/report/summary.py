@@ -58,6 +58,7 @@ def _grader_error_table(errors: dict[str, str]) -> Table:
     table.add_column("Step and error")
     for student, error in sorted(errors.items()):
         table.add_row(Text(str(student)), Text(inert_text(str(error), 300)))
+    return table
 
 
 def diagnosis_counts(gradebook: pd.DataFrame) -> dict[str, int]:

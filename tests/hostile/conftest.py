@@ -19,7 +19,7 @@ from typing import Iterator
 import pandas as pd
 import pytest
 
-from grader.assignments import load_assignment
+from grader.assignments import cache_root, load_assignment
 from grader.discover import student_id_for
 from grader.run import grade
 from grader.results.submission import SubmissionResult
@@ -144,6 +144,8 @@ def _grade_corpus(patch: pytest.MonkeyPatch, scratch: Path, runs: Path, listener
     (home / "secret_token.txt").write_text(HOME_CANARY)
     # keep matplotlib's font cache where it is, although HOME moves
     patch.setenv("MPLCONFIGDIR", os.environ.get("MPLCONFIGDIR", matplotlib.get_cachedir()))
+    # and the grader's own cache (known mistakes' runs): the grader may write there, no submission may
+    patch.setenv("GRADER_CACHE", os.environ.get("GRADER_CACHE", str(cache_root())))
     patch.setenv("HOME", str(home))
     patch.setenv("GRADER_HOME", str(corpus.HOME))
     patch.setenv("GRADER_HOSTILE_SECRET", ENV_CANARY)
