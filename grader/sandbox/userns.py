@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from typing import Callable
 
 from grader.sandbox import linux
@@ -124,6 +123,3 @@ def user_namespaces_allowed() -> tuple[bool, str]:
 def running_as_root() -> bool:
     return os.geteuid() == 0
 
-
-if __name__ == "__main__":  # pragma: no cover - a manual check
-    print(user_namespaces_allowed(), file=sys.stderr)
