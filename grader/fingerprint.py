@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 #: the installed (or checked-out) grader package
@@ -23,8 +22,11 @@ def digest_files(paths: Iterable[Path], seed: str = "", relative_to: Path | None
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=None)
 def code_fingerprint(*patterns: str) -> str:
-    """The grader's own files matching `patterns` (default: its Python modules), e.g. ("*.py", "*.j2")."""
+    """The grader's own files matching `patterns` (default: its Python modules), e.g. ("*.py", "*.j2").
+
+    Read afresh on every call: the grading key must describe the code on disk now, as a Dask worker
+    started later computes it. Callers that may cache it for the life of their process do so themselves.
+    """
     files = sorted({path for pattern in (patterns or ("*.py",)) for path in PACKAGE.rglob(pattern)})
     return digest_files(files, relative_to=PACKAGE)

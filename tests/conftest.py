@@ -2,8 +2,9 @@
 
 `make test` runs the suite on two workers (`-n 2 --dist loadgroup`). A session fixture is built once
 per worker, so the tests that read one graded sample class go to one worker and the class is graded
-once. The hostile tests look for processes and files left behind by the tests around them, so they run
-on one worker, one after another, with nothing of their own running beside them on that worker.
+once. The hostile tests are marked `alone`: they look for processes and files left behind by the tests
+around them, and their cases are meant to end at tight time limits (15-25 s) that a second worker's
+sandboxes on the same two cores would stretch, so `make test` runs them afterwards, by themselves.
 """
 from __future__ import annotations
 
@@ -19,13 +20,15 @@ SHARED_GRADING = ("_graded", "corpus_run")
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
+        if (HERE / "hostile") in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.alone)
+            item.add_marker(pytest.mark.xdist_group("hostile"))
+            continue
         group = _group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _group(item: pytest.Item) -> str:
-    if (HERE / "hostile") in Path(item.fspath).parents:
-        return "hostile"
     shared = sorted(name for name in getattr(item, "fixturenames", ()) if name.endswith(SHARED_GRADING))
     return shared[0] if shared else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from grader.fingerprint import code_fingerprint
@@ -58,6 +59,7 @@ def _digest(result: SubmissionResult, options: str) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
     """The grader's code and report templates: a change to either renders every report again."""
     return code_fingerprint("*.py", "*.j2")
