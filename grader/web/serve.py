@@ -37,10 +37,11 @@ def serve(out: Path, port: int | None = None, open_browser: bool = True, grader_
 
     token = secrets.token_urlsafe(32)
     app = create_app(Path(out), token, grader_name or _user(), jobs)
-    threading.Thread(target=_prepare, args=(Path(out),), name="prepare-pages", daemon=True).start()
     sock = bind(port)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/?token={token}"
     announce(url)
+    # after the address is out: the warm-up imports nbconvert, and nothing may wait on it before the address
+    threading.Thread(target=_prepare, args=(Path(out),), name="prepare-pages", daemon=True).start()
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
