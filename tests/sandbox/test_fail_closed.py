@@ -12,7 +12,9 @@ import pytest
 from grader import cli
 from grader.sandbox import isolation, machine, pool
 
-CLASS = Path(__file__).parent / "files" / "weak_class"
+#: two bundled samples (one correct, one with a mistake) make the small class these tests grade
+SAMPLES = Path(__file__).resolve().parents[2] / "submissions" / "numpy_nn"
+CLASS_MEMBERS = ("ada_correct_in_out_layout.py", "bob_bgrad_mean.py")
 
 
 @pytest.fixture
@@ -25,7 +27,9 @@ def no_namespaces(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture
 def work(scratch: Path) -> Path:
-    shutil.copytree(CLASS, scratch / "class")
+    (scratch / "class").mkdir()
+    for name in CLASS_MEMBERS:
+        shutil.copyfile(SAMPLES / name, scratch / "class" / name)
     return scratch
 
 

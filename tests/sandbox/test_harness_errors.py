@@ -16,7 +16,9 @@ from grader.run import Outputs, publish
 from grader.reference_run import prepare_setup
 from grader.sandbox.task import SandboxOutcome
 
-CLASS = Path(__file__).parent / "files" / "weak_class"
+#: two bundled samples (one correct, one with a mistake) make the small class these tests grade
+SAMPLES = Path(__file__).resolve().parents[2] / "submissions" / "numpy_nn"
+CLASS_MEMBERS = ("ada_correct_in_out_layout.py", "bob_bgrad_mean.py")
 ERROR = "FileNotFoundError: [Errno 2] No such file or directory: '/work/tmp' (isolation.scrub_environment)"
 
 
@@ -41,7 +43,9 @@ def test_reference_setup_names_the_grader_error_and_the_output(scratch: Path) ->
 
 def test_row_says_grader_error_with_the_text(scratch: Path) -> None:
     rubric = load_assignment("numpy_nn")
-    shutil.copytree(CLASS, scratch / "class")
+    (scratch / "class").mkdir()
+    for name in CLASS_MEMBERS:
+        shutil.copyfile(SAMPLES / name, scratch / "class" / name)
     setup = GradingSetup(rubric, Observations(), {}, grading_key="key")
     results = [grade_submission(BrokenSandbox(), setup, s, rubric.seed)
                for s in discover(scratch / "class", rubric.main_file)]
