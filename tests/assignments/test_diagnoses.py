@@ -21,6 +21,10 @@ def expected(assignment: str) -> dict[str, list[str]]:
     return tomllib.loads((SAMPLES / f"{assignment}_diagnoses.toml").read_text())
 
 
+def failed_check_ids(result) -> list[str]:
+    return sorted(c.check_id for c in result.checks if c.score < c.max_score and not c.is_manual)
+
+
 def diagnosed(result) -> list[str]:
     return sorted(d.mistake for d in diagnoses_in(result.extra))
 
@@ -31,7 +35,8 @@ def test_samples_are_diagnosed_with_their_known_mistakes(request, assignment):
     graded = request.getfixturevalue(f"{assignment}_graded")
     wanted = expected(assignment)
     assert set(wanted) <= set(graded["results"])
-    wrong = {student: (sorted(wanted.get(student, [])), diagnosed(result))
+    # the failed checks are in the message: a missed diagnosis is explained by what the student failed
+    wrong = {student: (sorted(wanted.get(student, [])), diagnosed(result), failed_check_ids(result))
              for student, result in graded["results"].items()
              if not student.startswith("mutant_") and diagnosed(result) != sorted(wanted.get(student, []))}
     assert not wrong
