@@ -99,6 +99,15 @@ def test_errors_agree_by_type_and_probe_messages_by_text():
     assert not observations_agree(error("ProbeFailure", "W has shape (3, 4)"), error("ProbeFailure", "W is constant"), None, None)
 
 
+def test_rounding_noise_far_below_the_mistake_is_the_same_observation():
+    expected = Observation("w", array=np.array([-0.04, 1.79, -0.86, 0.093]))
+    theirs = np.array([0.51, 0.22, -0.31, 0.028])  # the mistake: weights fitted to other data
+    rounding = theirs * (1 + 3e-5 * np.array([1.0, -1.0, 2.0, 0.5]))  # float32 solve, other memory alignment
+    assert observations_agree(Observation("w", array=rounding), Observation("w", array=theirs), expected, expected)
+    other_mistake = theirs + 0.01 * (theirs - expected.array)
+    assert not observations_agree(Observation("w", array=other_mistake), Observation("w", array=theirs), expected, expected)
+
+
 def test_random_observations_agree_by_distribution():
     rng = np.random.default_rng(0)
     uniform = lambda: Observation("k", array=rng.uniform(-1, 1, 500))  # noqa: E731

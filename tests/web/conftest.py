@@ -19,6 +19,8 @@ ASSIGNMENT = "dl_assignment1"
 STUDENTS = ("ada_correct_negative_lr", "jon_correct_no_outputs")
 HOSTILE = "mal_hostile_notebook"
 CHROMIUM = Path("/usr/bin/chromium")
+#: how long a browser assertion waits for its state before it fails
+STATE_TIMEOUT_MS = 60_000
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 
@@ -78,8 +80,11 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium before the tests")
         pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # assertions wait for a state; the bound only ends a broken page (a save re-renders reports, and on two busy
+    # cores that takes longer than Playwright's default of 5 s)
+    expect.set_options(timeout=STATE_TIMEOUT_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield launched
@@ -91,6 +96,7 @@ def page(browser, served: Served):
     """A fresh browser context that has opened the workbench with its token (so it holds the cookie)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
+    page.set_default_timeout(STATE_TIMEOUT_MS)
     response = page.goto(served.page_url(f"/?token={served.token}"))
     assert response is not None and response.status == 200
     yield page
