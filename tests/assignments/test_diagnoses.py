@@ -29,10 +29,7 @@ def diagnosed(result) -> list[str]:
     return sorted(d.mistake for d in diagnoses_in(result.extra))
 
 
-@pytest.mark.parametrize("assignment", ["numpy_nn", "pol_reg_torch", "torch_regression", "d2l_linreg", "dl_assignment1",
-                                        "torch_hw7"])
-def test_samples_are_diagnosed_with_their_known_mistakes(request, assignment):
-    graded = request.getfixturevalue(f"{assignment}_graded")
+def assert_samples_diagnosed(assignment: str, graded: dict) -> None:
     wanted = expected(assignment)
     assert set(wanted) <= set(graded["results"])
     # the failed checks are in the message: a missed diagnosis is explained by what the student failed
@@ -40,6 +37,31 @@ def test_samples_are_diagnosed_with_their_known_mistakes(request, assignment):
              for student, result in graded["results"].items()
              if not student.startswith("mutant_") and diagnosed(result) != sorted(wanted.get(student, []))}
     assert not wrong
+
+
+# one test per class, each naming its fixture: the tests that share a graded class run on one worker
+def test_numpy_nn_samples_are_diagnosed_with_their_known_mistakes(numpy_nn_graded):
+    assert_samples_diagnosed("numpy_nn", numpy_nn_graded)
+
+
+def test_pol_reg_torch_samples_are_diagnosed_with_their_known_mistakes(pol_reg_torch_graded):
+    assert_samples_diagnosed("pol_reg_torch", pol_reg_torch_graded)
+
+
+def test_torch_regression_samples_are_diagnosed_with_their_known_mistakes(torch_regression_graded):
+    assert_samples_diagnosed("torch_regression", torch_regression_graded)
+
+
+def test_d2l_linreg_samples_are_diagnosed_with_their_known_mistakes(d2l_linreg_graded):
+    assert_samples_diagnosed("d2l_linreg", d2l_linreg_graded)
+
+
+def test_dl_assignment1_samples_are_diagnosed_with_their_known_mistakes(dl_assignment1_graded):
+    assert_samples_diagnosed("dl_assignment1", dl_assignment1_graded)
+
+
+def test_torch_hw7_samples_are_diagnosed_with_their_known_mistakes(torch_hw7_graded):
+    assert_samples_diagnosed("torch_hw7", torch_hw7_graded)
 
 
 def test_numpy_nn_every_known_mistake_recognises_itself(numpy_nn_graded):
