@@ -4,7 +4,8 @@
 trees exceed PATH_MAX) and gives up on folders the run made unreadable or unwritable. `remove_tree`
 works on one folder at a time through descriptors: every subfolder is first moved up to the top of the
 tree (so neither the depth of the tree nor the number of open descriptors grows), permissions are put
-back to owner rwx before a folder is opened, links are removed, never followed. It never raises.
+back to owner rwx on every folder as soon as it is seen (before it is moved or opened: an ordinary user,
+unlike root, needs them for both), links are removed, never followed. It never raises.
 """
 from __future__ import annotations
 
@@ -59,6 +60,9 @@ def _flatten_and_empty(root_fd: int) -> None:
             if not is_dir:
                 _quietly(os.unlink, entry.name, dir_fd=folder_fd)
                 continue
+            # the run may have taken our permissions away; moving a folder to another parent rewrites its
+            # "..", which needs write permission on the folder itself, and opening it needs read permission
+            _give_back_permissions(entry.name, folder_fd)
             if folder_fd == root_fd:
                 queue.append(entry.name)  # already at the top
                 continue
@@ -72,8 +76,6 @@ def _flatten_and_empty(root_fd: int) -> None:
     while queue:
         name = queue.pop()
         done.append(name)
-        # the run may have removed our permissions on its folders: the folder is ours to fix
-        _quietly(os.chmod, name, stat.S_IRWXU, dir_fd=root_fd)
         try:
             folder_fd = os.open(name, _DIR_FLAGS, dir_fd=root_fd)
         except OSError:
@@ -84,6 +86,15 @@ def _flatten_and_empty(root_fd: int) -> None:
             os.close(folder_fd)
     for name in reversed(done):
         _quietly(os.rmdir, name, dir_fd=root_fd)
+
+
+def _give_back_permissions(name: str, dir_fd: int) -> None:
+    """Owner rwx on the folder `name` in `dir_fd`. A link is never followed: its target may lie outside the
+    tree (with dir_fd and follow_symlinks=False, a link makes Python raise ValueError instead)."""
+    try:
+        os.chmod(name, stat.S_IRWXU, dir_fd=dir_fd, follow_symlinks=False)
+    except (OSError, NotImplementedError, ValueError):
+        pass
 
 
 def _quietly(operation, *args, **kwargs) -> bool:

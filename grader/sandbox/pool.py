@@ -31,6 +31,8 @@ STARTUP_SECONDS = 180.0
 REPLY_GRACE_SECONDS = 30.0
 #: how long close() waits for zygotes to stop on their own before killing them
 STOP_GRACE_SECONDS = 5.0
+#: how long the kernel may take to end a killed zygote's PID namespace (it takes milliseconds)
+NAMESPACE_END_SECONDS = 30.0
 
 
 #: isolation features every pool leaves out unless told otherwise; empty except in tests of the fallbacks
@@ -55,6 +57,9 @@ class _Slot:
         self.process: subprocess.Popen[bytes] | None = None
         self.hello: dict | None = None
         self._buffer = bytearray()
+        #: a pidfd on the zygote when it is the init of its own PID namespace (an ordinary user's)
+        self._namespace_init: int | None = None
+        self._namespace_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -106,7 +111,25 @@ class _Slot:
                 message = f"sandbox supervisor did not start: {self.hello['error']}"
                 self.discard()
                 return message
+            self._hold_namespace_init()
         return ""
+
+    def _hold_namespace_init(self) -> None:
+        """Keep a pidfd on the zygote when it is the init of its own PID namespace, a child of the process
+        we started. Killing what we started does not wait for that namespace to end; the pidfd does."""
+        assert self.process is not None and self.hello is not None
+        init = self.hello.get("outer_pid")
+        if not isinstance(init, int) or init <= 0 or init == self.process.pid:
+            return
+        try:
+            pidfd = os.pidfd_open(init)
+        except OSError:
+            return  # already ended, and its namespace with it
+        if _parent_pid(init) != self.process.pid:
+            os.close(pidfd)  # it ended and its pid went to another process: nothing of ours to wait for
+            return
+        with self._namespace_lock:
+            self._namespace_init = pidfd
 
     def discard(self) -> None:
         """Kill the zygote and everything its current run left; forget it. Idempotent."""
@@ -123,7 +146,9 @@ class _Slot:
                 pipe.close()
 
     def kill_orphaned_run(self, hello: dict | None) -> None:
-        """After the zygote died: kill the keeper it left, the keeper's process group, and the slot's cgroups."""
+        """After the zygote died: kill the keeper it left, the keeper's process group, and the slot's cgroups;
+        or, for a zygote in a PID namespace of its own, end that namespace (`end_namespace`)."""
+        self.end_namespace()
         pidfile = self.rundir / f"slot{self.index}.pid"
         try:
             pid_text, start_text = pidfile.read_text().split()
@@ -142,6 +167,25 @@ class _Slot:
         if hello:
             slot_cgroups = cgroups.SlotCgroups.from_paths(hello.get("cgroups", {}))
             slot_cgroups.remove(reap=False)  # never reap here: our children are the other zygotes
+
+    def end_namespace(self) -> None:
+        """Kill the zygote that is the init of its own PID namespace and wait until it has ended.
+
+        The kernel ends such an init only after every other process of its namespace, so once this returns
+        no process of any of its runs is left; a caller in another thread waits for the same moment.
+        """
+        with self._namespace_lock:
+            pidfd, self._namespace_init = self._namespace_init, None
+            if pidfd is None:
+                return
+            try:
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                select.select([pidfd], [], [], NAMESPACE_END_SECONDS)  # readable once it has ended
+            finally:
+                os.close(pidfd)
 
     def log_tail(self, size: int = 2000) -> str:
         """The end of this slot's zygote log, for harness error messages."""
@@ -352,6 +396,16 @@ def _stop_gently(slot: _Slot) -> None:
         except subprocess.TimeoutExpired:
             pass
     slot.discard()
+
+
+def _parent_pid(pid: int) -> int:
+    """Field 4 of /proc/<pid>/stat, or -1 when the process is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return -1
+    # the command name (field 2) may contain spaces and parentheses; fields after it are plain
+    return int(stat[stat.rindex(")") + 2:].split()[1])
 
 
 def _zygote_environment() -> dict[str, str]:

@@ -11,12 +11,16 @@ real uid), so this adds no privilege on the host.
 
 The process that called `enter()` stays outside as a thin waiter: it forwards SIGTERM/SIGINT to the
 namespace's init and exits with its status; if the waiter is killed, the init gets SIGKILL
-(parent-death signal) and the kernel then kills every process in the namespace.
+(parent-death signal) and the kernel then kills every process in the namespace. That happens after the
+waiter is gone, so the init also learns its own pid outside (`Entered.outer_pid`, from the waiter) and
+tells the pool, which can then wait for it: the kernel lets an init end only after every other process
+of its namespace has ended.
 """
 from __future__ import annotations
 
 import os
 import signal
+from dataclasses import dataclass
 from typing import Callable
 
 from grader.sandbox import linux
@@ -41,8 +45,19 @@ def map_own_ids(uid: int, gid: int, inside_uid: int = 0, inside_gid: int = 0) ->
     _write("/proc/self/gid_map", f"{inside_gid} {gid} 1")
 
 
-def enter(on_outer_exit: Callable[[], None] = lambda: None) -> str:
-    """Become the init of new user + mount + PID namespaces; returns "" on success, else why not.
+@dataclass(frozen=True)
+class Entered:
+    """What `enter()` achieved."""
+
+    #: "" when the namespaces were entered, else why not
+    problem: str
+    #: the pid of the process that returned from `enter()`, as the processes outside see it (in the
+    #: parent PID namespace); 0 when unknown
+    outer_pid: int
+
+
+def enter(on_outer_exit: Callable[[], None] = lambda: None) -> Entered:
+    """Become the init of new user + mount + PID namespaces.
 
     Must be called while the process is single-threaded (before any preload import). On success only
     the new init returns here; the original process waits for it, calls `on_outer_exit` and exits
@@ -52,24 +67,32 @@ def enter(on_outer_exit: Callable[[], None] = lambda: None) -> str:
     try:
         linux.unshare(linux.CLONE_NEWUSER | linux.CLONE_NEWNS | linux.CLONE_NEWPID)
     except OSError as error:
-        return f"{error.strerror or error}: {USERNS_DISABLED}"
+        return Entered(f"{error.strerror or error}: {USERNS_DISABLED}", os.getpid())
     try:
         map_own_ids(uid, gid)
         linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
     except OSError as error:
-        return f"cannot set up the user namespace: {error}"
+        return Entered(f"cannot set up the user namespace: {error}", os.getpid())
+    # inside, the init is pid 1; only the waiter knows its pid outside, and tells it through this pipe
+    pid_read, pid_write = os.pipe()
     init = os.fork()
     if init != 0:
+        os.close(pid_read)
+        os.write(pid_write, str(init).encode("ascii"))
+        os.close(pid_write)
         _wait_as_outer(init, on_outer_exit)  # never returns
+    os.close(pid_write)
     # (getppid() is 0 here: the waiter lives outside our PID namespace; should it die before this line,
     # the init still ends with the pool, on EOF of its control pipe)
     linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    told = os.read(pid_read, 32)  # b"" if the waiter died first
+    os.close(pid_read)
     try:
         # our PID namespace's own /proc: pids read from it match the pids fork() returns
         linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC)
     except OSError:
         pass  # per-run /proc mounts will fail too and be reported as a read-only filesystem gap
-    return ""
+    return Entered("", int(told) if told.isdigit() else 0)
 
 
 def _wait_as_outer(init: int, on_exit: Callable[[], None]) -> None:

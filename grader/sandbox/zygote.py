@@ -127,8 +127,10 @@ def main(argv: list[str]) -> int:
         linux.refuse_namespaces = True
     # first, while the process is still single-threaded: an ordinary user gets root's tools this way
     userns_problem = None
+    outer_pid = host_pid  # our pid as the pool sees it
     if not userns.running_as_root():
-        userns_problem = userns.enter(lambda: _cleanup_if_orphaned(config, pool_pid))
+        entered = userns.enter(lambda: _cleanup_if_orphaned(config, pool_pid))
+        userns_problem, outer_pid = entered.problem, entered.outer_pid
     sys.path[:0] = [p for p in config.get("sys_path", ()) if p not in sys.path]
     control, reply = _take_protocol_fds()
     signal.signal(signal.SIGTERM, _stop_on_signal)
@@ -136,8 +138,8 @@ def main(argv: list[str]) -> int:
     state = None
     try:
         state, error = _start(config, control, userns_problem, host_pid)
-        hello = {"pid": os.getpid(), "cgroups": state.cgroups.as_paths(), "degraded": state.static_degraded,
-                 "notes": state.notes}
+        hello = {"pid": os.getpid(), "outer_pid": outer_pid, "cgroups": state.cgroups.as_paths(),
+                 "degraded": state.static_degraded, "notes": state.notes}
         _send(reply, {"hello": dict(hello, error=error)})
         if not error:
             serve(state, reply)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -66,3 +67,13 @@ def processes_matching(marker: str) -> list[int]:
         if state != "Z" and (marker in name or marker in cmdline):
             found.append(int(entry.name))
     return found
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Poll `condition` until it holds; False when it still does not after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader.sandbox import SandboxPool
 
-from tests.sandbox.conftest import processes_matching
+from tests.sandbox.conftest import processes_matching, wait_until
 
 
 def test_killing_the_supervisor_from_inside_does_not_break_the_pool(pool: SandboxPool, stage) -> None:
@@ -25,9 +25,19 @@ def test_supervisor_killed_during_a_run_is_reported_and_replaced(stage, scratch:
     with SandboxPool(jobs=1, preload=()) as own_pool:
         assert own_pool.run(stage("hello")).exit_code == 0
         zygote = own_pool._slots[0].process
-        task = stage("linger", extra={"token.txt": marker})
-        threading.Timer(1.0, os.kill, (zygote.pid, signal.SIGKILL)).start()
+        # a wall limit the test never reaches: the run ends because its supervisor is killed, not by time
+        task = stage("linger_holding_memory", extra={"token.txt": marker}, wall_seconds=120)
+        started = task.workdir / "started.txt"  # written once every marker process runs
+
+        def kill_the_supervisor_once_started() -> None:
+            if wait_until(started.exists, timeout=60):
+                os.kill(zygote.pid, signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_the_supervisor_once_started)
+        killer.start()
         outcome = own_pool.run(task)
+        killer.join()
+        assert started.exists()
         assert outcome.supervisor_lost
         assert outcome.signal == signal.SIGKILL and outcome.exit_code is None
         assert outcome.harness_error == ""

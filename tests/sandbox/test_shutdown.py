@@ -5,7 +5,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,18 +12,9 @@ import pytest
 
 from grader.sandbox import SandboxPool
 
-from tests.sandbox.conftest import processes_matching
+from tests.sandbox.conftest import processes_matching, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _wait_until(condition, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def _alive(pid: int) -> bool:
@@ -44,7 +34,7 @@ def test_close_stops_every_process_even_mid_run(stage, scratch: Path) -> None:
     tasks = _lingering_tasks(stage, marker, 2)
     with ThreadPoolExecutor(max_workers=2) as executor:
         futures = [executor.submit(own_pool.run, t) for t in tasks]
-        assert _wait_until(lambda: all((t.workdir / "started.txt").exists() for t in tasks))
+        assert wait_until(lambda: all((t.workdir / "started.txt").exists() for t in tasks))
         zygotes = [slot.process.pid for slot in own_pool._slots if slot.process]
         own_pool.close()
         outcomes = [f.result(timeout=20) for f in futures]
@@ -69,14 +59,14 @@ def test_stopping_the_grader_stops_every_sandboxed_process(stage, scratch: Path,
     )
     try:
         zygotes = json.loads(driver.stdout.readline())
-        assert _wait_until(lambda: all((t.workdir / "started.txt").exists() for t in tasks))
+        assert wait_until(lambda: all((t.workdir / "started.txt").exists() for t in tasks))
         assert processes_matching(marker)
         driver.send_signal(how)
         driver.wait(timeout=20)
     finally:
         driver.kill()
         driver.wait()
-    assert _wait_until(lambda: not processes_matching(marker) and not any(_alive(pid) for pid in zygotes))
+    assert wait_until(lambda: not processes_matching(marker) and not any(_alive(pid) for pid in zygotes))
 
 
 def test_preload_failure_is_a_harness_error(stage) -> None:
