@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from grader.probe.context import ProbeContext, ProbeFailure
+from grader.probe.numeric import as_float64, is_tensor
 
 H, C, K = 6.62607015e-34, 299792458.0, 1.380649e-23
 TRUE_W, TRUE_B = [2.0, -3.4], 4.2
@@ -22,8 +23,8 @@ def numbers(value: Any, what: str) -> np.ndarray:
     """A tensor, number or list of them as a float64 array; a clear failure for None and the like."""
     if value is None:
         raise ProbeFailure(f"{what} is None")
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().double().numpy().copy()
+    if is_tensor(value):
+        return as_float64(value)
     if isinstance(value, (list, tuple)):
         return np.array([numbers(v, what) for v in value], dtype=np.float64)
     try:

@@ -15,6 +15,7 @@ import numpy as np
 
 from grader.probe.context import ProbeContext, ProbeFailure
 from grader.probe.notebook import NameAtQuestion, current_run
+from grader.probe.numeric import as_float64, is_tensor
 
 GD_PLAIN = [(3.0, 2.0, 0.1, 10), (-1.0, 0.5, 0.05, 6)]
 GD_DECAY = [(3.0, 2.0, 0.1, 8, 0.8), (0.123, 0.456, 0.01, 4, 0.1)]
@@ -46,9 +47,8 @@ def version(ctx: ProbeContext, name: str, which: int, question: str = "") -> Any
 
 def floats(value: Any, what: str) -> np.ndarray:
     """A number, tensor, array or sequence of them as a float64 array."""
-    torch = _torch()
-    if isinstance(value, torch.Tensor):
-        return value.detach().to(torch.float64).cpu().numpy().copy()
+    if is_tensor(value):
+        return as_float64(value)
     if isinstance(value, (list, tuple)):
         try:
             return np.array([float(v) for v in value], dtype=np.float64)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from grader.probe.context import ProbeContext, ProbeFailure
+from grader.probe.numeric import as_float64, is_tensor
 
 N_TRAIN = 15
 SIGMA_NOISE = 0.1
@@ -66,8 +67,8 @@ def as_input(ctx: ProbeContext, value: Any) -> torch.Tensor:
 
 def to_numpy(value: Any, what: str) -> np.ndarray:
     """A tensor (possibly requiring grad), array, list of tensors or number as a float64 array."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().double().numpy().copy()
+    if is_tensor(value):
+        return as_float64(value)
     if isinstance(value, (list, tuple)):
         return np.array([float(to_numpy(v, what)) if not isinstance(v, (int, float)) else v for v in value], dtype=np.float64)
     try:
@@ -173,7 +174,7 @@ def closed_form_by_value(ctx: ProbeContext) -> None:
     """
     if "closed_form" in ctx.namespace:
         return
-    x, y = (t.numpy().astype(np.float64) for t in recipe_data())
+    x, y = (as_float64(t) for t in recipe_data())
     X = np.vander(x, ORDER + 1, increasing=True)
     best = float(np.mean((X @ np.linalg.lstsq(X, y, rcond=None)[0] - y) ** 2))
     for name, value in sorted(ctx.namespace.items()):

@@ -22,6 +22,7 @@ import numpy as np
 
 from grader.probe.context import ProbeContext, ProbeFailure
 from grader.probe.notebook import current_run
+from grader.probe.numeric import as_float64
 
 GD_STEPS = 3
 GD_LR = 0.05
@@ -116,6 +117,12 @@ def good_mse(prediction, labels):
     return ((prediction.reshape(-1) - labels.reshape(-1)) ** 2).mean()
 
 
+def tensor_values(value: Any) -> np.ndarray:
+    """A float64 copy of a tensor the notebook's layers or models gave; anything else fails on its missing
+    detach() (the network would not run on it either)."""
+    return as_float64(value.detach())
+
+
 def flat_parameters(model, only_matrices: bool = False) -> np.ndarray:
     return np.concatenate([p.detach().numpy().ravel() for p in model.parameters() if not only_matrices or p.dim() == 2])
 
@@ -150,8 +157,7 @@ def mse_values(ctx: ProbeContext) -> None:
         key = f"mse.value[{tag}]"
         with ctx.attempt(key, call=call):
             out = ctx.get("mse_loss")(prediction, labels)
-            value = out.detach().numpy() if isinstance(out, torch.Tensor) else out
-            ctx.record(key, np.asarray(value, dtype=np.float64), call=call, what="the loss", dtype="float32")
+            ctx.record(key, as_float64(out), call=call, what="the loss", dtype="float32")
 
 
 def _gd_case(ctx: ProbeContext, which: int, prefix: str, label: str) -> None:
@@ -269,7 +275,7 @@ def _parameter(layer, name: str, dims: int, what: str):
         if not candidates:
             raise ProbeFailure(f"{what} has no {name} parameter")
         value = candidates[0]
-    return value.detach().numpy().astype(np.float64).ravel()
+    return tensor_values(value).ravel()
 
 
 def _init(ctx: ProbeContext, cls_name: str, cases, tag: str) -> None:
@@ -370,7 +376,7 @@ def kaiming_trained(ctx: ProbeContext) -> None:
             model.eval()
             with torch.no_grad():
                 pred = model(x.clone())
-            ctx.record(key, pred.detach().numpy().astype(np.float64).reshape(-1), where=where, what="predictions")
+            ctx.record(key, tensor_values(pred).reshape(-1), where=where, what="predictions")
         with ctx.attempt(f"trained.provenance[{index}]", where=where):
             ctx.record(f"trained.provenance[{index}]", _provenance(model, x, where), where=where)
 
@@ -439,7 +445,7 @@ def dropout_eval(ctx: ProbeContext) -> None:
             layer = _dropout(ctx, rate)
             layer.eval()
             out = layer(x.clone())
-            ctx.record(key, out.detach().numpy().astype(np.float64), call=call, what="the output", dtype="float32")
+            ctx.record(key, tensor_values(out), call=call, what="the output", dtype="float32")
 
 
 STEPS: list[Callable[[ProbeContext], None]] = [

@@ -14,6 +14,7 @@ import torch
 from torch import nn, optim
 
 from grader.probe.context import ProbeContext, ProbeFailure
+from grader.probe.numeric import as_float64, is_tensor
 
 ERR_W = {"w0": (0.0, 0.0), "w1": (1.5, 2.0), "w2": (-1.0, 0.5)}
 LINE_W = (1.5, -0.5)
@@ -35,8 +36,8 @@ def numbers(value: Any, what: str) -> np.ndarray:
     """A tensor, number or list of them as a float64 array; a clear failure for None and the like."""
     if value is None:
         raise ProbeFailure(f"{what} is None")
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().double().numpy().copy()
+    if is_tensor(value):
+        return as_float64(value)
     if isinstance(value, (list, tuple)):
         return np.array([numbers(v, what) for v in value], dtype=np.float64)
     try:

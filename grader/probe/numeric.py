@@ -5,6 +5,7 @@ to about 6e-8 relative, so a float64-sized step would measure rounding noise, no
 """
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -14,10 +15,24 @@ import numpy as np
 STEP = {"float64": 1e-6, "float32": 1e-2}
 
 
+def is_tensor(value: Any) -> bool:
+    """Whether `value` is a torch tensor (a Parameter or any other subclass included).
+
+    torch is never imported here, so numpy-only assignments do not load it: a tensor can only exist once
+    something has imported torch, and then its Tensor class is in sys.modules. A bare `hasattr(value,
+    "detach")` would not do: text streams have a detach() too, and calling it would break them.
+    """
+    tensor_class = getattr(sys.modules.get("torch"), "Tensor", None)
+    return isinstance(tensor_class, type) and isinstance(value, tensor_class)
+
+
 def as_float64(value: Any) -> np.ndarray:
-    """A float64 copy of an array, tensor, number or (nested) list of numbers; numpy's own error otherwise."""
-    if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
-        # a torch tensor, possibly requiring grad; torch itself is never imported here
+    """A float64 copy of an array, tensor, number or (nested) list of numbers; numpy's own error otherwise.
+
+    A tensor may require grad, live on another device or be in a dtype numpy lacks (bfloat16): it is
+    detached and converted by torch first.
+    """
+    if is_tensor(value):
         value = value.detach().cpu().double().numpy()
     return np.array(value, dtype=np.float64, copy=True)
 

@@ -11,6 +11,7 @@ from rich.text import Text
 from grader.report.gradebook import GRADER_ERRORS_ATTR, MAX_POINTS_ATTR, check_columns
 from grader.report.inert import inert_text
 from grader.report.text import fmt_points
+from grader.results.diagnosis import Diagnosis, count_diagnoses
 
 _STATUS_STYLE = {
     "graded": "green",
@@ -65,11 +66,11 @@ def diagnosis_counts(gradebook: pd.DataFrame) -> dict[str, int]:
     """Known mistake -> students whose observations match it (from the gradebook's `diagnosis` column), most first."""
     if "diagnosis" not in gradebook.columns:
         return {}
-    counts: dict[str, int] = {}
-    for cell in gradebook["diagnosis"].dropna():
-        for name in {n.strip() for n in str(cell).split(";") if n.strip()}:
-            counts[name] = counts.get(name, 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    rows = gradebook[["student_id", "diagnosis"]].dropna(subset=["diagnosis"])
+    # the column keeps only the mistakes' names, joined by "; "
+    named = ((str(student), [Diagnosis(name, "", (), 0.0) for name in str(cell).split(";")])
+             for student, cell in rows.itertuples(index=False))
+    return {count.mistake: count.count for count in count_diagnoses(named)}
 
 
 def _diagnosis_table(counts: dict[str, int], students: int) -> Table:

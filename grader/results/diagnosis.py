@@ -1,6 +1,8 @@
-"""A known mistake a submission looks like (`grader.diagnose` finds it; reports and the gradebook show it)."""
+"""A known mistake a submission looks like (`grader.diagnose` finds it; reports and the gradebook show it), and
+how many of a class's results carry each one."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -33,3 +35,40 @@ def diagnoses_in(extra: object) -> tuple[Diagnosis, ...]:
         except (KeyError, TypeError, ValueError):
             continue
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class DiagnosisCount:
+    """One known mistake across a class: what it is and the students whose results carry it."""
+
+    mistake: str
+    description: str
+    students: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.students)
+
+
+def count_diagnoses(diagnosed: Iterable[tuple[str, Iterable[Diagnosis]]]) -> tuple[DiagnosisCount, ...]:
+    """Per known mistake, the students diagnosed with it, from (student, their diagnoses) pairs.
+
+    A student counts once per mistake however often their diagnoses list it; students keep the order given.
+    Names are stripped and blank ones skipped (results are data). Most students first, ties by the mistake's
+    name. The description is the first non-empty one given.
+    """
+    students: dict[str, list[str]] = {}
+    descriptions: dict[str, str] = {}
+    for student, diagnoses in diagnosed:
+        counted: set[str] = set()
+        for diagnosis in diagnoses:
+            mistake = diagnosis.mistake.strip()
+            if not mistake:
+                continue
+            if not descriptions.get(mistake):
+                descriptions[mistake] = diagnosis.description
+            if mistake not in counted:
+                counted.add(mistake)
+                students.setdefault(mistake, []).append(student)
+    counts = [DiagnosisCount(mistake, descriptions[mistake], tuple(listed)) for mistake, listed in students.items()]
+    return tuple(sorted(counts, key=lambda count: (-count.count, count.mistake)))

@@ -10,6 +10,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
+from grader.results.diagnosis import DiagnosisCount, count_diagnoses, diagnoses_in
 from grader.results.submission import SubmissionResult
 
 # a score this close to the maximum counts as full points (float sums of partial credit)
@@ -43,6 +44,8 @@ class ClassStats:
     rates: tuple[CheckRate, ...]
     #: (student, wall seconds, peak memory MB), in student order
     resources: tuple[tuple[str, float, float], ...]
+    #: the known mistakes the class's results are diagnosed with, most students first
+    diagnoses: tuple[DiagnosisCount, ...]
 
     @property
     def mean_percent(self) -> float:
@@ -77,6 +80,7 @@ def class_stats(assignment: str, results: list[SubmissionResult]) -> ClassStats:
         statuses=dict(sorted(Counter(r.status for r in results).items())),
         rates=rates,
         resources=tuple((r.student_id, r.run.wall_s, r.run.max_rss_mb) for r in results),
+        diagnoses=count_diagnoses((r.student_id, diagnoses_in(r.extra)) for r in results),
     )
 
 

@@ -9,6 +9,8 @@ test rejects zeros, N(0, 1), sqrt(2/fan_in) or sqrt(6/fan_in) scales, Xavier and
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 from scipy import stats
@@ -34,27 +36,59 @@ def expected_bound(scale: str, meta: dict) -> float:
     return factor * float(meta[match.group(2)]) ** float(match.group(3))
 
 
-def judge_init_distribution(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgement:
-    if spec.params.get("family", "uniform") == "normal":
-        return _judge_normal(spec, ctx, keys)
-    alpha = float(spec.params.get("alpha", 1e-7))
-    scale = str(spec.params.get("scale", "fan_in^-0.5"))
-    pooled, worst, summaries = [], None, []
+#: what one case looks like against its expected scale: (its summary for the student, how far off it is)
+Described = tuple[str, float]
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Every case's values divided by its expected scale and pooled, and the summary of the case most off."""
+
+    samples: np.ndarray
+    worst: str | None
+    any_empty: bool
+
+
+def pool_cases(ctx: CheckContext, keys: list[str], scale: str,
+               describe: Callable[[np.ndarray, float], Described]) -> Pooled:
+    """Divide each case's values by the scale its fan_in/fan_out give; `describe` summarises one case and says
+    how far off it is (the first of equally far cases is the one named)."""
+    pooled, worst = [], None
     for key in keys:
         observation = ctx.student.items[key]
         values = _values(observation)
-        bound = expected_bound(scale, observation.meta)
-        pooled.append(values / bound)
-        summary = (f"{call_of(observation)}: {_range(values)}, std {_std(values)}; expected U(-{number(bound)}, "
-                   f"{number(bound)}), std {number(bound / np.sqrt(3))}")
-        summaries.append(summary)
-        off = _log_ratio(values, bound / np.sqrt(3))  # U(-a, a) has std a/sqrt(3)
+        expected = expected_bound(scale, observation.meta)
+        pooled.append(values / expected)
+        summary, off = describe(values, expected)
+        summary = f"{call_of(observation)}: {summary}"
         if worst is None or off > worst[0]:
             worst = (off, summary)
     samples = np.concatenate(pooled) if pooled else np.zeros(0)
-    unusable = _unusable(samples, worst, any(p.size == 0 for p in pooled))
+    return Pooled(samples, worst[1] if worst else None, any(p.size == 0 for p in pooled))
+
+
+def _describe_uniform(values: np.ndarray, bound: float) -> Described:
+    summary = (f"{_range(values)}, std {_std(values)}; expected U(-{number(bound)}, {number(bound)}), "
+               f"std {number(bound / np.sqrt(3))}")
+    return summary, _log_ratio(values, bound / np.sqrt(3))  # U(-a, a) has std a/sqrt(3)
+
+
+def _describe_normal(values: np.ndarray, std: float) -> Described:
+    summary = (f"mean {number(np.mean(values)) if values.size else 'none'}, std {_std(values)}; "
+               f"expected N(0, {number(std)}^2), std {number(std)}")
+    return summary, _log_ratio(values, std) + (abs(float(np.mean(values))) / std if values.size else 0.0)
+
+
+def judge_init_distribution(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgement:
+    """Kolmogorov-Smirnov test of the pooled, rescaled initial values against U(-1, 1) or N(0, 1)."""
+    if spec.params.get("family", "uniform") == "normal":
+        return _judge_normal(spec, ctx, keys)
+    alpha = float(spec.params.get("alpha", 1e-7))
+    pooled = pool_cases(ctx, keys, str(spec.params.get("scale", "fan_in^-0.5")), _describe_uniform)
+    unusable = _unusable(pooled)
     if unusable is not None:
         return unusable
+    samples = pooled.samples
     result = stats.kstest(samples, "uniform", args=(-1.0, 2.0))
     details = {"ks_statistic": float(result.statistic), "p_value": float(result.pvalue), "alpha": alpha, "n": int(samples.size)}
     figure = FigureSpec(
@@ -70,8 +104,8 @@ def judge_init_distribution(spec: CheckSpec, ctx: CheckContext, keys: list[str])
         0.0,
         message=(f"The initial values do not follow the expected distribution (Kolmogorov-Smirnov test over "
                  f"{samples.size} values: statistic {number(result.statistic)}, p = {result.pvalue:.2g} < {alpha:g}). "
-                 f"Most off: {worst[1]}"),
-        observed=worst[1],
+                 f"Most off: {pooled.worst}"),
+        observed=pooled.worst,
         details=details,
         figures=(figure,),
     )
@@ -80,23 +114,11 @@ def judge_init_distribution(spec: CheckSpec, ctx: CheckContext, keys: list[str])
 def _judge_normal(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgement:
     """N(0, std^2) with std from `scale`: values / std pooled and tested against N(0, 1)."""
     alpha = float(spec.params.get("alpha", 1e-7))
-    scale = str(spec.params.get("scale", "1"))
-    pooled, worst, summaries = [], None, []
-    for key in keys:
-        observation = ctx.student.items[key]
-        values = _values(observation)
-        std = expected_bound(scale, observation.meta)
-        pooled.append(values / std)
-        summary = (f"{call_of(observation)}: mean {number(np.mean(values)) if values.size else 'none'}, "
-                   f"std {_std(values)}; expected N(0, {number(std)}^2), std {number(std)}")
-        summaries.append(summary)
-        off = _log_ratio(values, std) + (abs(float(np.mean(values))) / std if values.size else 0.0)
-        if worst is None or off > worst[0]:
-            worst = (off, summary)
-    samples = np.concatenate(pooled) if pooled else np.zeros(0)
-    unusable = _unusable(samples, worst, any(p.size == 0 for p in pooled))
+    pooled = pool_cases(ctx, keys, str(spec.params.get("scale", "1")), _describe_normal)
+    unusable = _unusable(pooled)
     if unusable is not None:
         return unusable
+    samples = pooled.samples
     result = stats.kstest(samples, "norm")
     details = {"ks_statistic": float(result.statistic), "p_value": float(result.pvalue), "alpha": alpha, "n": int(samples.size)}
     if result.pvalue >= alpha:
@@ -114,8 +136,8 @@ def _judge_normal(spec: CheckSpec, ctx: CheckContext, keys: list[str]) -> Judgem
         0.0,
         message=(f"The initial values do not follow the expected distribution (Kolmogorov-Smirnov test over "
                  f"{samples.size} values: statistic {number(result.statistic)}, p = {result.pvalue:.2g} < {alpha:g}). "
-                 f"Most off: {worst[1]}"),
-        observed=worst[1],
+                 f"Most off: {pooled.worst}"),
+        observed=pooled.worst,
         details=details,
         figures=(figure,),
     )
@@ -148,11 +170,11 @@ def _log_ratio(values: np.ndarray, expected_std: float) -> float:
     return abs(float(np.log(max(ratio, 1e-12))))
 
 
-def _unusable(samples: np.ndarray, worst: tuple[float, str] | None, any_empty: bool) -> Judgement | None:
+def _unusable(pooled: Pooled) -> Judgement | None:
     """A failed judgement when there is nothing to test (an empty array, NaN or infinite values), else None."""
     with np.errstate(all="ignore"):
-        if samples.size and not any_empty and np.all(np.isfinite(samples)):
+        if pooled.samples.size and not pooled.any_empty and np.all(np.isfinite(pooled.samples)):
             return None
-    observed = worst[1] if worst else "no values"
-    return Judgement(0.0, message=f"No usable initial values (empty or not finite). {worst[1] if worst else ''}".strip(),
-                     observed=observed)
+    worst = pooled.worst or ""
+    return Judgement(0.0, message=f"No usable initial values (empty or not finite). {worst}".strip(),
+                     observed=pooled.worst or "no values")
