@@ -17,6 +17,10 @@ BUGGY_NETWORKS = 30
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
+# the sweep takes a minute: its tests share one worker, so it runs once per `make test`
+pytestmark = pytest.mark.xdist_group("numpy_nn_sweep")
+
+
 @pytest.fixture(scope="module")
 def sweep() -> dict:
     done = subprocess.run(
