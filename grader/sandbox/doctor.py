@@ -63,7 +63,7 @@ def identity(found: machine.MachineIsolation) -> str:
     feature = next(f for f in found.features if f.name == isolation.RUN_UID)
     if feature.active:
         return f"student code runs without capabilities as a uid of its own per pool slot: {feature.via}"
-    return f"student code runs as uid 0 without capabilities, because {feature.why} (see above)"
+    return f"student code runs as uid 0 without capabilities ({feature.name}: missing, see above)"
 
 
 class _Listener:

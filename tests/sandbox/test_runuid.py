@@ -125,7 +125,8 @@ def test_doctor_names_the_missing_uid_with_why_and_how() -> None:
                                   "e.g. make setup PYTHON=/usr/bin/python3")
     assert found.safe  # a lesser gap: warned about, never a reason to refuse
     assert "unprivileged uid for student code" in found.lesser_gaps()
-    assert identity(found).startswith("student code runs as uid 0 without capabilities, because /root is not")
+    assert identity(found) == ("student code runs as uid 0 without capabilities "
+                               "(unprivileged uid for student code: missing, see above)")
 
 
 def test_doctor_says_which_uid_runs_get() -> None:
