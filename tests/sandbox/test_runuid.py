@@ -202,8 +202,8 @@ def test_a_workdir_inside_a_folder_closed_to_others_is_still_reachable(pool: San
 def unreadable_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
     """A module in a folder only root can enter, on sys.path, so that a pool can preload it."""
     folder = Path(tempfile.mkdtemp(prefix="grader-test-closed-", dir="/var/tmp"))  # mode 0700
-    name = f"closed_helper_{os.getpid()}"
-    (folder / f"{name}.py").write_text("VALUE = 1\n")
+    name = "closed_helper"
+    shutil.copy(FILES / f"{name}.py", folder)
     monkeypatch.syspath_prepend(str(folder))
     yield name, folder
     shutil.rmtree(folder, ignore_errors=True)
@@ -237,7 +237,7 @@ def test_a_probe_the_run_cannot_read_keeps_uid_0(scratch: Path) -> None:
     closed = scratch / "course"
     closed.mkdir(mode=0o700)
     probe = closed / "probe.py"
-    probe.write_text("STEPS = ()\n")
+    shutil.copy(FILES / "closed_helper.py", probe)  # only its readability matters: the entry never imports it
     work = scratch / "work"
     work.mkdir()
     shutil.copy(FILES / "whoami.py", work / "behaviour.py")
