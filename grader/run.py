@@ -182,7 +182,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
             # tolerances were edited) and starts the pool only for the first run it must execute.
             if not use_cache:
                 store.clear_runs(rubric.name)
-            with CachedSandbox(lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload), store, jobs,
+            with CachedSandbox(lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload, reads=(rubric.probe,)), store, jobs,
                                rubric.name, replay=use_cache) as pool:
                 setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback, isolation=weakened)
                 _grade_all(pool, setup, todo, store, len(found), on_progress,

@@ -8,9 +8,9 @@ travels is data only:
   base64. Nothing produced inside a sandbox is ever pickled; the result is built on the worker's trusted
   side from observations (JSON + .npy), exactly as locally.
 
-Each worker process keeps one warm `SandboxPool(jobs=1)` per preload set, started on its first task and
-reused until the process exits, and runs the reference once per assignment version (it needs the
-reference observations and held-out labels to judge). A worker whose grader code differs from the
+Each worker process keeps one warm `SandboxPool(jobs=1)` per preload set and probe, started on its first
+task and reused until the process exits, and runs the reference once per assignment version (it needs
+the reference observations and held-out labels to judge). A worker whose grader code differs from the
 client's refuses the task: its grading key would differ, and so could its grades.
 
 Everything else stays on the client: discovery, the result cache (only changed submissions are sent),
@@ -37,7 +37,7 @@ from grader.rubric import Rubric
 
 #: worker-side state, per worker process: grading key -> setup, preload -> pool
 _SETUPS: dict[str, object] = {}
-_POOLS: dict[tuple[str, ...], object] = {}
+_POOLS: dict[tuple[tuple[str, ...], str], object] = {}
 _LOCK = threading.RLock()
 
 
@@ -214,13 +214,17 @@ def _worker_isolation() -> str:
 
 
 def _worker_pool(rubric: Rubric):
-    """One warm sandbox slot per worker process (and preload set), started lazily, closed at exit."""
+    """One warm sandbox slot per worker process (and preload set and probe), started lazily, closed at exit.
+
+    The probe is part of the key: as root, a pool's runs get a uid of their own only where that uid can
+    read the probe (grader.sandbox.runuid)."""
     from grader.sandbox.pool import SandboxPool
 
     preload = tuple(rubric.limits.preload)
+    key = (preload, str(rubric.probe.resolve()))
     with _LOCK:
-        pool = _POOLS.get(preload)
+        pool = _POOLS.get(key)
         if pool is None:
-            pool = _POOLS[preload] = SandboxPool(jobs=1, preload=preload)
+            pool = _POOLS[key] = SandboxPool(jobs=1, preload=preload, reads=(rubric.probe,))
             atexit.register(pool.close)
         return pool

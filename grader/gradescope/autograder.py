@@ -53,7 +53,7 @@ def grade_submission_folder(paths: AutograderPaths, assignment: str) -> tuple[Su
     rubric = load_assignment(assignment)
     submission = from_folder(paths.submission, rubric.main_file)
     with tempfile.TemporaryDirectory(prefix="grader-gradescope-") as figures, \
-            SandboxPool(jobs=1, preload=rubric.limits.preload) as pool:
+            SandboxPool(jobs=1, preload=rubric.limits.preload, reads=(rubric.probe,)) as pool:
         watched = WatchedPool(pool)
         # the rubric and reference are hidden by every run (grading.private_paths); the probe must stay visible
         hidden = tuple(p for p in (paths.results.parent, paths.root / "submission_metadata.json") if p.exists())

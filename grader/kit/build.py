@@ -137,7 +137,7 @@ def _copy_probe(rubric: Rubric, folder: Path) -> Path:
 
 
 def _reference_run(rubric: Rubric, practice: dict, jobs: int) -> Observations:
-    with SandboxPool(jobs=jobs, preload=rubric.limits.preload) as pool:
+    with SandboxPool(jobs=jobs, preload=rubric.limits.preload, reads=(rubric.probe,)) as pool:
         artifacts = run_observed(pool, rubric, rubric.reference, (), rubric.reference.parent,
                                  {name: x for name, (x, _) in practice.items()}, (), None)
     return artifacts.observations

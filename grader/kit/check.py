@@ -72,7 +72,7 @@ def check_file(path: Path, kit: Path | None = None, report_dir: Path | None = No
     # the student's helper modules beside the file go along, as in a hand-in; kit folders do not
     extra = tuple(sorted(p for p in path.parent.glob("*.py") if p != path and not p.is_symlink()))
     submission = Submission(student_id_for(path.stem), path.parent, (path, *extra), path)
-    with _visible(rubric.probe.resolve().parent), SandboxPool(jobs=1, preload=rubric.limits.preload) as pool:
+    with _visible(rubric.probe.resolve().parent), SandboxPool(jobs=1, preload=rubric.limits.preload, reads=(rubric.probe,)) as pool:
         watched = WatchedPool(pool)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # said plainly in the outcome instead

@@ -2,9 +2,9 @@
 
 keeper   forked by the zygote; when process namespaces work it is the init (pid 1) of a new PID
          namespace, so when it exits the kernel kills every process the run left behind. It builds
-         the isolation (session, cgroups, fds, network, mounts, capabilities), forks the student
-         process, reaps everything until the student process ends, reports that process's wait
-         status, and exits.
+         the isolation (session, cgroups, fds, network, mounts, the run's uid, capabilities), forks
+         the student process, reaps everything until the student process ends, reports that
+         process's wait status, and exits.
 student  inherits all of that, adds rlimits, environment and cwd, and calls the entry.
 
 Why two processes: an init process ignores its own default-action signals (a student's abort(),
@@ -49,6 +49,8 @@ class RunSpec:
     new_pid_namespace: bool
     #: True when the run gets a user namespace of its own so RLIMIT_NPROC counts only its processes
     separate_process_count: bool = False
+    #: the (uid, gid) the run gets instead of uid 0 (as root, where the interpreter allows it; see runuid)
+    run_ids: tuple[int, int] | None = None
 
 
 def _report(status_fd: int, message: dict) -> None:
@@ -109,6 +111,7 @@ def _isolate(spec: RunSpec) -> tuple[list[str], int | None]:
         isolation.tmp_size_mb(spec.limits),
         fresh_proc=spec.new_pid_namespace,
         proc_writable=spec.separate_process_count,
+        reachable_by=spec.run_ids,
     )
     if not spec.new_pid_namespace:
         # orphans of the run become our children, so we can reap them (the PID namespace does this otherwise)
@@ -117,8 +120,11 @@ def _isolate(spec: RunSpec) -> tuple[list[str], int | None]:
         # the run's own user namespace: RLIMIT_NPROC then counts only this run's processes
         if (problem := isolation.separate_process_count()) is not None:
             degraded.append(problem)
-    if (problem := isolation.drop_privileges()) is not None:
+    run_ids = spec.run_ids
+    if run_ids is not None and (problem := isolation.give_workdir(str(spec.workdir), *run_ids)) is not None:
         degraded.append(problem)
+        run_ids = None
+    degraded += isolation.drop_privileges(run_ids)
     return degraded, memory_budget
 
 

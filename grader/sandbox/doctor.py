@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader.sandbox import machine
+from grader.sandbox import isolation, machine
 from grader.sandbox.limits import Limits
 from grader.sandbox.pool import SandboxPool
 from grader.sandbox.task import SandboxOutcome, SandboxTask
@@ -52,19 +52,18 @@ def diagnose() -> Diagnosis:
     found = machine.inspect_machine()
     with tempfile.TemporaryDirectory(prefix="grader-doctor-", dir="/var/tmp" if os.path.isdir("/var/tmp") else None) as base:
         attacks = _attack(Path(base))
-    return Diagnosis(found, tuple(attacks), _identity())
+    return Diagnosis(found, tuple(attacks), identity(found))
 
 
-def _identity() -> str:
-    if os.geteuid() != 0:
+def identity(found: machine.MachineIsolation) -> str:
+    """Who the student process runs as on this machine, in one sentence."""
+    if not found.as_root:
         return ("student code runs as your own uid, mapped to uid 0 without capabilities inside a user "
                 "namespace of the run's own (no other uid is available to an ordinary user)")
-    readable, why = machine.interpreter_readable_by_others()
-    if not readable:
-        return ("student code runs as uid 0 without capabilities; a separate uid per slot needs an "
-                f"interpreter other users can read, but {why}: build the virtualenv from a world-readable "
-                "Python outside /root (make setup PYTHON=/usr/bin/python3 in a checkout other users can read)")
-    return "student code runs as uid 0 without capabilities (the interpreter is readable by other users)"
+    feature = next(f for f in found.features if f.name == isolation.RUN_UID)
+    if feature.active:
+        return f"student code runs without capabilities as a uid of its own per pool slot: {feature.via}"
+    return f"student code runs as uid 0 without capabilities ({feature.name}: missing, see above)"
 
 
 class _Listener:
@@ -93,6 +92,9 @@ class _Listener:
 
 
 def _attack(base: Path) -> list[AttackResult]:
+    # passable for a run's own uid, so that the attacks meet the hiding and the read-only mounts rather than
+    # the empty folder that would otherwise stand in for base (mounts.make_reachable)
+    os.chmod(base, 0o711)
     secret = base / "hidden"
     secret.mkdir()
     (secret / "answers.txt").write_text(_CANARY)

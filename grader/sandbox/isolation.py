@@ -24,6 +24,8 @@ PROCESS_LIMIT = "process limit"
 MEMORY_CGROUP = "memory cgroup"
 CAPABILITIES = "capability drop"
 USER_NAMESPACE = "user namespace"
+#: as root, the runs get a uid of their own instead of uid 0 (see runuid)
+RUN_UID = "unprivileged uid for student code"
 #: not a feature: `disable` this to make every unshare fail, as on a kernel or container that forbids namespaces
 NAMESPACES_FOR_TEST = "namespaces"
 
@@ -86,12 +88,23 @@ def isolate_network() -> str | None:
 
 
 def build_filesystem(workdir: str, hidden: tuple[str, ...], tmp_mb: int, fresh_proc: bool,
-                     proc_writable: bool = False) -> list[str]:
+                     proc_writable: bool = False, reachable_by: tuple[int, int] | None = None) -> list[str]:
     """Private mount namespace with the view described in `mounts`; returns degraded feature names.
 
     `proc_writable`: the run's /proc stays writable, as on any ordinary process, because the keeper of an
     ordinary user's run must still write its own /proc/self/uid_map afterwards (separate_process_count).
+    `reachable_by`: the (uid, gid) the run will have; the way to the workdir is made passable for it.
     """
+    # the folders the mounts create on the way to the workdir must be passable for the run's uid
+    umask = os.umask(0o022)
+    try:
+        return _build_filesystem(workdir, hidden, tmp_mb, fresh_proc, proc_writable, reachable_by)
+    finally:
+        os.umask(umask)
+
+
+def _build_filesystem(workdir: str, hidden: tuple[str, ...], tmp_mb: int, fresh_proc: bool,
+                      proc_writable: bool, reachable_by: tuple[int, int] | None) -> list[str]:
     try:
         mounts.make_private()
         workdir_fd = mounts.bind_workdir(workdir)
@@ -113,6 +126,11 @@ def build_filesystem(workdir: str, hidden: tuple[str, ...], tmp_mb: int, fresh_p
                 degraded.append(READ_ONLY)
     if mounts.hide_paths(hidden, workdir, workdir_fd):
         degraded.append(FS_HIDING)
+    if reachable_by is not None:
+        try:
+            mounts.make_reachable(workdir, workdir_fd, *reachable_by)
+        except OSError:
+            pass  # give_workdir then finds the workdir out of the run's reach, and the run keeps uid 0
     os.close(workdir_fd)
     return degraded
 
@@ -150,27 +168,58 @@ def separate_process_count() -> str | None:
     return None
 
 
-def drop_privileges() -> str | None:
-    """Give up every capability for good (uid stays 0; see the README's isolation notes).
+def give_workdir(workdir: str, uid: int, gid: int) -> str | None:
+    """Hand the workdir and everything in it to the run's uid, once the run's view is built.
+
+    Returns RUN_UID (the run must keep uid 0) when the run could not reach its workdir in that view or the
+    ownership cannot be changed (a file system without owners).
+    """
+    if not mounts.reachable(workdir, uid, gid):
+        return RUN_UID
+    try:
+        mounts.chown_tree(workdir, uid, gid)
+    except OSError:
+        return RUN_UID
+    return None
+
+
+def drop_privileges(run_ids: tuple[int, int] | None = None) -> list[str]:
+    """Give up every capability for good and, given `run_ids`, uid 0 too; returns degraded feature names.
 
     Without capabilities a root process can no longer undo the mounts, enter the host's namespaces,
     or look into other processes (ptrace, /proc/<pid>/root), which all require CAP_SYS_ADMIN or
     CAP_SYS_PTRACE. The securebits and the empty bounding set keep programs it executes from getting
-    them back.
+    them back. The uid changes after the bounding set is emptied (that needs CAP_SETPCAP, which the
+    change of uid takes away) and before the capabilities are cleared (it needs CAP_SETUID). A uid 0
+    without capabilities still owns every root-owned file; the run's uid owns only its workdir.
     """
+    degraded = []
     try:
         if os.geteuid() == 0:
             linux.prctl(linux.PR_SET_SECUREBITS, linux.SECBITS_NO_ROOT_PRIVILEGE)
             for capability in range(linux.last_capability() + 1):
                 linux.prctl(linux.PR_CAPBSET_DROP, capability)
+        if run_ids is not None and not _switch_ids(*run_ids):
+            degraded.append(RUN_UID)
         linux.prctl(linux.PR_CAP_AMBIENT, linux.PR_CAP_AMBIENT_CLEAR_ALL)
         linux.clear_capabilities()
         linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
         # not dumpable: other sandboxed processes of the same uid cannot read our memory or /proc entries
         linux.prctl(linux.PR_SET_DUMPABLE, 0)
     except OSError:
-        return CAPABILITIES
-    return None
+        return [*degraded, CAPABILITIES]
+    return degraded
+
+
+def _switch_ids(uid: int, gid: int) -> bool:
+    """No supplementary groups, then gid, then uid (real, effective and saved); False when refused."""
+    try:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+    except OSError:
+        return False
+    return True
 
 
 def tmp_size_mb(limits: Limits) -> int:

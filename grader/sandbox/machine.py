@@ -10,19 +10,19 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import isolation, userns
+from grader.sandbox import isolation, runuid, userns
 from grader.sandbox.limits import Limits
 from grader.sandbox.task import SandboxTask
 
 #: the wall-clock kill: if the probe task cannot run at all, nothing can be timed or killed
 WALL_CLOCK = "wall-clock kill"
 REQUIRED = (isolation.NETWORK, isolation.FS_HIDING, isolation.READ_ONLY, WALL_CLOCK)
-LESSER = (isolation.PROCESS_NAMESPACE, isolation.PROCESS_LIMIT, isolation.MEMORY_CGROUP, isolation.CAPABILITIES)
+LESSER = (isolation.PROCESS_NAMESPACE, isolation.PROCESS_LIMIT, isolation.MEMORY_CGROUP, isolation.CAPABILITIES,
+          isolation.RUN_UID)
 
 #: feature -> (what it protects, how to get it where it is missing)
 _EXPLAINED = {
@@ -42,6 +42,11 @@ _EXPLAINED = {
                               "a writable memory cgroup (root), or a PID namespace so the keeper can watch"),
     isolation.CAPABILITIES: ("the run holds no capability and cannot undo its isolation",
                              "needs prctl/capset, which every Linux allows: report this as a bug"),
+    isolation.RUN_UID: ("student code runs as a uid of its own, not root: it can read only what every user "
+                        "may read, and owns nothing outside its work folder",
+                        "build the virtualenv from an interpreter every user can read, e.g. make setup "
+                        "PYTHON=/usr/bin/python3 (the checkout and the assignment's probe must be readable "
+                        "by every user too)"),
 }
 _HOW_USERNS = ("allow unprivileged user namespaces (sysctl user.max_user_namespaces=15000; on Ubuntu also "
                "kernel.apparmor_restrict_unprivileged_userns=0), or grade as root inside a container or VM")
@@ -110,19 +115,26 @@ def noop(workdir: Path) -> None:
 def _why(name: str, notes: dict[str, str], error: str) -> str:
     if name == WALL_CLOCK:
         return error
+    if name in notes:
+        return notes[name]
+    if name == isolation.RUN_UID:
+        return "the run's work folder could not be handed to that uid"
     if isolation.USER_NAMESPACE in notes:
         return notes[isolation.USER_NAMESPACE]
     return "the kernel refused it (not permitted here)"
 
 
-def mechanisms(cgroups: dict, as_root: bool) -> dict[str, str]:
-    """How the process and memory limits are enforced, from a zygote's hello."""
+def mechanisms(cgroups: dict, as_root: bool, run_uid: int | None = None) -> dict[str, str]:
+    """How the process and memory limits are enforced and which uid the runs have, from a zygote's hello."""
     version = f"v{cgroups.get('version') or 1}"
     return {
         isolation.PROCESS_LIMIT: f"pids cgroup {version}" if cgroups.get("pids") else
         ("" if as_root else "RLIMIT_NPROC in a user namespace of the run's own"),
         isolation.MEMORY_CGROUP: f"memory cgroup {version}" if cgroups.get("memory") else
         "the run's init sums its processes' memory every 50 ms; RLIMIT_AS per process",
+        isolation.RUN_UID: (f"uid {runuid.RUN_ID_BASE} + the pid of the slot's zygote (here {run_uid})"
+                            if run_uid is not None else
+                            "" if as_root else "your own uid (uid 0 only inside the run's user namespace)"),
     }
 
 
@@ -174,7 +186,7 @@ def _inspect(disable: tuple[str, ...]) -> MachineIsolation:
             outcome = pool.run(SandboxTask(work, "grader.sandbox.machine:noop", Limits(wall_seconds=30.0, preload=())))
             hello = pool._slots[0].hello or {}
             notes = dict(hello.get("notes", {}))
-            via = mechanisms(hello.get("cgroups") or {}, os.geteuid() == 0)
+            via = mechanisms(hello.get("cgroups") or {}, os.geteuid() == 0, hello.get("run_uid"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     error = outcome.harness_error or ("" if outcome.exit_code == 0 else f"the probe task ended with {outcome}")
@@ -184,21 +196,6 @@ def _inspect(disable: tuple[str, ...]) -> MachineIsolation:
 def _scratch_parent() -> str | None:
     # not /tmp: every run gets a private /tmp, and the work folder must stay where the zygote put it
     return "/var/tmp" if os.path.isdir("/var/tmp") and os.access("/var/tmp", os.W_OK) else None
-
-
-def interpreter_readable_by_others() -> tuple[bool, str]:
-    """Whether an unprivileged uid could run this interpreter and import its packages (issue of a
-    per-slot uid): every directory on the way must be searchable and the files readable by others."""
-    for root in sorted({sys.base_prefix, sys.prefix, *[p for p in sys.path if p]}):
-        path = Path(root)
-        for folder in [*reversed(path.parents), path]:
-            try:
-                mode = folder.stat().st_mode
-            except OSError:
-                continue
-            if not mode & 0o001:
-                return False, f"{folder} is not searchable by other users (mode {oct(mode & 0o777)})"
-    return True, ""
 
 
 def userns_status() -> tuple[bool, str]:

@@ -6,13 +6,17 @@ a minimal /dev; a fresh read-only /proc that shows only the run's own processes 
 the init of a new PID namespace); the hidden paths covered by empty read-only tmpfs (directories) or
 /dev/null (files). A hidden directory that contains the workdir keeps the workdir visible inside it.
 
-Why read-only everywhere: the child still runs as uid 0, and uid 0 passes every permission check
-based on file ownership even without capabilities (grader sources, /proc/sys, cgroup files, sysfs).
+Why read-only everywhere: where the child still runs as uid 0 (an interpreter other users cannot read,
+see runuid), uid 0 passes every permission check based on file ownership even without capabilities
+(grader sources, /proc/sys, cgroup files, sysfs). Where it runs as a uid of its own, the workdir is
+handed to that uid (`chown_tree`), and a folder on the way to it that the uid may not pass is covered
+like a hidden folder, keeping only the way to the workdir (`make_reachable`).
 """
 from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 from grader.sandbox import linux
@@ -162,3 +166,57 @@ def hide_paths(paths: tuple[str, ...], workdir: str, workdir_fd: int) -> list[st
         except OSError as error:
             failures.append(f"{path}: {error.strerror}")
     return failures
+
+
+def passable_by(info: os.stat_result, uid: int, gid: int) -> bool:
+    """Whether a process with `uid`, `gid` and no supplementary groups may search this folder (ACLs aside)."""
+    if info.st_uid == uid:
+        return bool(info.st_mode & stat.S_IXUSR)
+    if info.st_gid == gid:
+        return bool(info.st_mode & stat.S_IXGRP)
+    return bool(info.st_mode & stat.S_IXOTH)
+
+
+def _ancestors(workdir: str) -> list[str]:
+    """The folders above `workdir`, outermost first."""
+    return [str(folder) for folder in reversed(Path(workdir).parents)]
+
+
+def reachable(workdir: str, uid: int, gid: int) -> bool:
+    """Whether `uid` may pass every folder above `workdir` in the current view."""
+    try:
+        return all(passable_by(os.stat(folder), uid, gid) for folder in _ancestors(workdir))
+    except OSError:
+        return False
+
+
+def make_reachable(workdir: str, workdir_fd: int, uid: int, gid: int) -> None:
+    """Cover the outermost folder above the workdir that `uid` may not pass (e.g. a mode 0700 temporary
+    folder) with an empty read-only tmpfs that keeps only the way to the workdir, as for a hidden folder.
+
+    The run could not see into that folder anyway; now it can reach its workdir through it. The folders
+    the tmpfs gets on the way are 0755 (the caller's umask permitting).
+    """
+    for folder in _ancestors(workdir):
+        if not passable_by(os.stat(folder), uid, gid):
+            cover_with_tmpfs(folder, 1, False, workdir, workdir_fd)
+            return
+
+
+def chown_tree(root: str, uid: int, gid: int) -> None:
+    """Give `root` and every folder and file below it to `uid`/`gid`, without following links.
+
+    Files with more than one link are left to their owner: a link to a file outside the workdir must not
+    hand that file over (the trusted side never makes such links; a run cannot either, as every other
+    file system is another mount). Iterative, so the depth of the tree does not matter.
+    """
+    os.chown(root, uid, gid, follow_symlinks=False)
+    pending = [root]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    os.chown(entry.path, uid, gid, follow_symlinks=False)
+                    pending.append(entry.path)
+                elif entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_nlink == 1:
+                    os.chown(entry.path, uid, gid, follow_symlinks=False)

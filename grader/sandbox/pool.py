@@ -47,12 +47,14 @@ class _Slot:
     """One zygote process and what the pool knows about it. Used by one thread at a time."""
 
     def __init__(
-        self, index: int, preload: tuple[str, ...], rundir: Path, disable: tuple[str, ...], lifecycle: "_Lifecycle"
+        self, index: int, preload: tuple[str, ...], rundir: Path, disable: tuple[str, ...], lifecycle: "_Lifecycle",
+        reads: tuple[str, ...] = (),
     ) -> None:
         self.index = index
         self.lifecycle = lifecycle
         self.preload = preload
         self.disable = disable
+        self.reads = reads
         self.rundir = rundir
         self.process: subprocess.Popen[bytes] | None = None
         self.hello: dict | None = None
@@ -76,6 +78,7 @@ class _Slot:
             "sys_path": [os.path.abspath(p or os.getcwd()) for p in sys.path],
             "rundir": str(self.rundir),
             "disable": list(self.disable),
+            "reads": list(self.reads),
         }
         with open(self.rundir / f"slot{self.index}.log", "ab") as log:
             self.process = subprocess.Popen(
@@ -239,9 +242,13 @@ class SandboxPool:
     """`jobs` warm zygotes; `run` is safe to call from up to `jobs` threads at once (more just wait)."""
 
     def __init__(self, jobs: int, preload: tuple[str, ...] = ("numpy",), *, disable: tuple[str, ...] | None = None,
-                 cold: bool = False) -> None:
+                 cold: bool = False, reads: tuple[str | Path, ...] = ()) -> None:
         """Start `jobs` zygotes importing `preload`; `disable` names isolation features to leave out
         (values of grader.sandbox.isolation's feature names; only for testing the fallbacks).
+
+        `reads`: files or folders every run reads besides the interpreter, its packages and the grader
+        (an assignment's probe). As root, runs get a uid of their own only where that uid can read these
+        too (see runuid); otherwise they keep uid 0 without capabilities.
 
         `cold=True` disables the warm pool, for benchmarks: each zygote serves one task and is stopped,
         so every task pays a fresh interpreter and the preload imports, with the same isolation.
@@ -254,7 +261,8 @@ class SandboxPool:
         self._rundir = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
         self._lifecycle = _Lifecycle()
         disable = DEFAULT_DISABLE if disable is None else disable
-        self._slots = [_Slot(i, self.preload, self._rundir, tuple(disable), self._lifecycle) for i in range(jobs)]
+        reads = tuple(str(Path(p).resolve()) for p in reads)
+        self._slots = [_Slot(i, self.preload, self._rundir, tuple(disable), self._lifecycle, reads) for i in range(jobs)]
         self._free: queue.Queue[_Slot] = queue.Queue()
         for slot in self._slots:
             slot.start()  # all zygotes import their preload modules in parallel

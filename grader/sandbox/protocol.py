@@ -1,9 +1,10 @@
 """The line protocol between the pool and a zygote: one JSON object per line, UTF-8.
 
 zygote -> pool, once at start:   {"hello": {"pid": ..., "outer_pid": ..., "cgroups": {...}, "degraded": [...],
-                                            "notes": {...}, "error": ""}}
+                                            "notes": {...}, "run_uid": ..., "error": ""}}
                                  (outer_pid: the zygote's pid as the pool sees it; it differs from pid when
-                                 the zygote is the init of its own PID namespace, see userns.py)
+                                 the zygote is the init of its own PID namespace, see userns.py;
+                                 run_uid: the uid its runs get, or null where they keep the zygote's, see runuid.py)
 pool -> zygote, per task:        {"task": {"workdir": ..., "entry": ..., "limits": {...}, "hidden_paths": [...]}}
 zygote -> pool, per task:        {"outcome": {<SandboxOutcome fields>}}
 

@@ -45,6 +45,8 @@ class ZygoteState:
     nproc_per_run: bool = False
     #: feature name -> why it is missing, for features whose absence has a known reason
     notes: dict[str, str] = field(default_factory=dict)
+    #: the (uid, gid) every run gets instead of uid 0, or None (see runuid)
+    run_ids: tuple[int, int] | None = None
     own_pid_namespace: int | None = None
     zygote_pid: int = field(default_factory=os.getpid)
     entries: dict[str, Callable[[Path], object]] = field(default_factory=dict)
@@ -191,7 +193,7 @@ def _spawn_keeper(state: ZygoteState, spec: dict, degraded: list[str]) -> int:
         # that is the init of the run's are both pid 1)
         child.run_keeper(child.RunSpec(new_pid_namespace=in_new_namespace,
                                        separate_process_count=state.nproc_per_run and spec["cgroups"].pids is None,
-                                       **spec))
+                                       run_ids=state.run_ids, **spec))
     _leave_pid_namespace(state)
     return keeper
 

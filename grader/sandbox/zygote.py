@@ -5,7 +5,8 @@ one task line in, one outcome line out, each run in freshly forked processes. It
 data itself: whatever it holds in memory, every forked run can read.
 
 config: {"slot": int, "preload": [module, ...], "sys_path": [dir, ...], "rundir": dir,
-         "disable": [feature name, ...]}   (features named as in isolation; for tests of the fallbacks)
+         "disable": [feature name, ...],   (features named as in isolation; for tests of the fallbacks)
+         "reads": [path, ...]}             (what every run reads besides what the zygote imports; see runuid)
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from grader.sandbox import isolation, linux, protocol, supervisor, userns
+from grader.sandbox import isolation, linux, protocol, runuid, supervisor, userns
 from grader.sandbox.cgroups import CONTROLLERS, SlotCgroups, own_cgroup, remove_stale, v2_base
 from grader.sandbox.preload import import_modules
 
@@ -100,7 +101,26 @@ def _start(config: dict, control: int, userns_problem: str | None, host_pid: int
     except BaseException as error:  # noqa: BLE001 - reported to the pool, which reports it per task
         traceback.print_exc()
         return state, f"preload failed: {type(error).__name__}: {error}"
+    # (userns_problem is None only for root: an ordinary user's zygote is uid 0 in its own namespace)
+    _choose_run_ids(state, userns_problem is None, host_pid, tuple(config.get("reads", ())))
     return state, ""
+
+
+def _choose_run_ids(state: supervisor.ZygoteState, as_root: bool, host_pid: int, reads: tuple[str, ...]) -> None:
+    """Once per zygote, after the preload (so the packages it imported are checked too): may the runs
+    have a uid of their own? (see runuid)"""
+    unreadable = ""
+    if as_root:
+        uid, gid = runuid.run_ids_for(host_pid)
+        try:
+            unreadable = runuid.unreadable_as(uid, gid, runuid.needed_paths(reads))
+        except Exception as error:  # noqa: BLE001 - a bug of ours must not stop the zygote: runs keep uid 0
+            traceback.print_exc()
+            unreadable = f"the check of what other users can read failed ({type(error).__name__}: {error})"
+    state.run_ids, why = runuid.decide(as_root, unreadable, host_pid)
+    if why:
+        state.static_degraded.append(isolation.RUN_UID)
+        state.notes[isolation.RUN_UID] = why
 
 
 def serve(state: supervisor.ZygoteState, reply: int) -> None:
@@ -139,7 +159,8 @@ def main(argv: list[str]) -> int:
     try:
         state, error = _start(config, control, userns_problem, host_pid)
         hello = {"pid": os.getpid(), "outer_pid": outer_pid, "cgroups": state.cgroups.as_paths(),
-                 "degraded": state.static_degraded, "notes": state.notes}
+                 "degraded": state.static_degraded, "notes": state.notes,
+                 "run_uid": state.run_ids[0] if state.run_ids else None}
         _send(reply, {"hello": dict(hello, error=error)})
         if not error:
             serve(state, reply)

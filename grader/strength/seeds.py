@@ -91,5 +91,5 @@ def measure(rubric: Rubric, seeds: int, jobs: int | None = None) -> list[FalseFa
     store_path = selftest_folder(rubric) / "seeds.sqlite"
     jobs = jobs or 2
     with ResultStore(store_path) as store, CachedSandbox(
-            lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload), store, jobs, rubric.name) as pool:
+            lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload, reads=(rubric.probe,)), store, jobs, rubric.name) as pool:
         return false_fail_rates(rubric, seeds, pool, heldout, run_observed)

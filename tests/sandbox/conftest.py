@@ -26,8 +26,13 @@ def pool() -> Iterator[SandboxPool]:
 
 @pytest.fixture
 def scratch() -> Iterator[Path]:
-    """A directory outside /tmp (the sandbox gives every run a private /tmp, which would mask it)."""
+    """A directory outside /tmp (the sandbox gives every run a private /tmp, which would mask it).
+
+    Passable for every user (mode 0711): as root, a run with a uid of its own could not pass a 0700 folder,
+    and the sandbox would show it an empty folder instead (mounts.make_reachable), hiding what the tests
+    put beside the workdir from the measures they check."""
     path = Path(tempfile.mkdtemp(prefix="grader-test-", dir="/var/tmp"))
+    path.chmod(0o711)
     yield path
     shutil.rmtree(path, ignore_errors=True)
 

@@ -47,11 +47,15 @@ def test_run_that_kills_its_supervisor_is_reported_and_cleaned_up(weak_pool: San
     assert weak_pool.run(stage("hello")).exit_code == 0
     zygote = weak_pool._slots[0].process.pid
     in_own_namespace = weak_pool._slots[0].hello["pid"] != zygote
+    own_uid = weak_pool._slots[0].hello["run_uid"] is not None
     marker = f"fkill{scratch.name[-6:]}"
     outcome = weak_pool.run(stage("kill_pid", extra={"pid.txt": str(zygote), "token.txt": marker}))
-    if in_own_namespace:
-        # an ordinary user's zygote is the init of its own PID namespace: no run can see it, let alone kill it
+    if in_own_namespace or own_uid:
+        # an ordinary user's zygote is the init of its own PID namespace: no run can see it, let alone kill it;
+        # root's zygote is another user's process for a run with a uid of its own
         assert not outcome.supervisor_lost and outcome.exit_code == 0, outcome
+        if own_uid:
+            assert f"kill {zygote}: refused (Operation not permitted)" in outcome.output
         assert _gone(marker)
         return
     assert outcome.supervisor_lost
