@@ -84,10 +84,15 @@ def _module_mutants(code: str, whole: str, wrap, where: str = "") -> list[Genera
         base = f"{site.operator}:{function or 'module'}:{_digest(where + original + '->' + site.replacement)[:6]}"
         seen[base] += 1
         mutant_id = base if seen[base] == 1 else f"{base}.{seen[base]}"
-        diff = "".join(difflib.unified_diff(code.splitlines(keepends=True), mutated.splitlines(keepends=True),
-                                            "reference" + where, "mutant" + where, n=1))
+        diff = "".join(difflib.unified_diff(_lines(code), _lines(mutated), "reference" + where, "mutant" + where, n=1))
         mutants.append(GeneratedMutant(mutant_id, site.operator, function, site.label, wrap(mutated), diff))
     return mutants
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, the last one too: a notebook cell has no final newline, and without one its
+    last line's "-" and "+" lines of the diff would run together."""
+    return (text if text.endswith("\n") else text + "\n").splitlines(keepends=True)
 
 
 def _enclosing_functions(tree: ast.Module) -> dict[int, str]:

@@ -82,3 +82,9 @@ def test_functions_that_make_held_out_data_are_not_mutated():
     rubric = load_assignment("numpy_nn")
     trusted = {spec.function for spec in rubric.heldout}
     assert trusted and not any(m.function in trusted for m in generate_mutants(rubric, limit=10_000))
+
+
+def test_a_change_on_a_cells_last_line_shows_in_its_diff():
+    # a notebook cell's source has no final newline: the diff must still have its own "+" line
+    rubric = load_assignment("dl_assignment1")
+    assert all(changed(m) for m in generate_mutants(rubric, limit=10_000))
