@@ -43,7 +43,7 @@ def _matches(name: str, packages: tuple[str, ...]) -> bool:
     return name.partition(".")[0] in packages
 
 
-@dataclass(eq=False)  # compared by identity: a snapshot's own fields hold arbitrary objects
+@dataclass
 class _Saved:
     """One namespace (a module's or a class's __dict__) as it was, plus copies of its mutable constants."""
 
@@ -59,11 +59,6 @@ class _Saved:
 
     def namespace(self) -> Any:
         return vars(self.owner)
-
-    def unchanged(self) -> bool:
-        """Exactly as saved: the same names, objects and order, and mutable constants with equal contents."""
-        current = self.namespace()
-        return self._untouched(current) and all(current.get(k, _MISSING) == v for k, v in self.contents.items())
 
     def changed(self) -> list[str]:
         current = self.namespace()
@@ -105,70 +100,32 @@ def _copy_contents(namespace: dict[str, Any]) -> dict[str, Any]:
     return {k: type(v)(v) for k, v in namespace.items() if type(v) in (list, dict, set)}
 
 
-#: snapshots taken once in the warm parent before it forks any run (`take_base_snapshot`), by label; a run's
-#: Guard reuses each one that still matches its namespace exactly instead of copying hundreds of namespaces
-_BASE: dict[str, _Saved] = {}
-
-
-def take_base_snapshot() -> None:
-    """Snapshot the libraries and the grader's modules now, in the trusted parent, for every later run.
-
-    Only an accelerator: each run still compares every inherited snapshot with its own namespace (in C, by
-    identity) and takes a fresh one where anything differs, so a run sees exactly what a snapshot taken at
-    its own start would show.
-    """
-    _import_preloads()
-    _BASE.clear()
-    for saved in _library_snapshots() + _grader_snapshots():
-        _BASE[saved.label] = saved
-
-
-def _import_preloads() -> None:
-    for name in PRELOAD:
-        try:
-            __import__(name)
-        except ImportError:
-            pass
-
-
-def _library_snapshots() -> list[_Saved]:
-    return [_snapshot(name, module) for name, module in list(sys.modules.items())
-            if module is not None and _matches(name, LIBRARIES)]
-
-
-def _grader_snapshots(extra: list[tuple[str, ModuleType]] = ()) -> list[_Saved]:
-    modules = [(name, module) for name, module in list(sys.modules.items())
-               if module is not None and _matches(name, GRADER)]
-    snapshots = []
-    for name, module in modules + list(extra):
-        namespace = vars(module)
-        snapshots.append(_snapshot(name, module, with_contents=True))
-        for value in list(namespace.values()):
-            if isinstance(value, type) and value.__module__ == name:
-                # class attributes are what instances use: ObservationWriter.record, ProbeContext.record
-                snapshots.append(_snapshot(f"{name}.{value.__qualname__}", value))
-    return snapshots
-
-
-def _snapshot(label: str, owner: Any, with_contents: bool = False) -> _Saved:
-    """The parent's snapshot of `owner` if nothing in it changed since, else a new one."""
-    base = _BASE.get(label)
-    if base is not None and base.owner is owner and base.unchanged():
-        return base
-    namespace = vars(owner)
-    return _Saved(label, owner, dict(namespace), _copy_contents(namespace) if with_contents else {})
-
-
 class Guard:
     """Snapshot of what the submission must not change; `after_load` and `after_step` compare and restore."""
 
     def __init__(self, probe: ModuleType, writer: Any) -> None:
-        _import_preloads()
+        for name in PRELOAD:
+            try:
+                __import__(name)
+            except ImportError:
+                pass
         self._writer = writer
         self._writer_class = type(writer)
         self._writer_state = {k: v for k, v in vars(writer).items() if not isinstance(v, (int, float))}
-        self._libraries = _library_snapshots()
-        self._grader = _grader_snapshots(extra=[(probe.__name__, probe)])
+        self._libraries = [_Saved(name, module, dict(vars(module)))
+                           for name, module in list(sys.modules.items())
+                           if module is not None and _matches(name, LIBRARIES)]
+        grader_modules = [(name, module) for name, module in list(sys.modules.items())
+                          if module is not None and _matches(name, GRADER)]
+        grader_modules.append((probe.__name__, probe))
+        self._grader: list[_Saved] = []
+        for name, module in grader_modules:
+            namespace = vars(module)
+            self._grader.append(_Saved(name, module, dict(namespace), _copy_contents(namespace)))
+            for value in list(namespace.values()):
+                if isinstance(value, type) and value.__module__ == name:
+                    # class attributes are what instances use: ObservationWriter.record, ProbeContext.record
+                    self._grader.append(_Saved(f"{name}.{value.__qualname__}", value, dict(vars(value))))
         self._contexts: list[tuple[Any, frozenset[str], dict[str, Any]]] = []
 
     def watch_context(self, ctx: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from grader.probe.channel import ObservationWriter, StudentError
 from grader.probe.context import MissingName, ProbeContext
 from grader.probe.errors import ProcessExit, student_error, timeout_error
-from grader.probe.integrity import Guard, take_base_snapshot
+from grader.probe.integrity import Guard
 from grader.probe.figures import FigureCapture, count_open_figures
 from grader.probe.globals_summary import summarise_globals
 from grader.probe.limits import StepTimeout, time_limit
@@ -30,11 +30,6 @@ TASK_FILE = "task.json"
 
 #: os._exit called by student code, turned into an exception we can report
 _ProcessExit = ProcessExit
-
-
-def warm_up() -> None:
-    """Called once in the sandbox's warm parent (the zygote) before it forks runs of `run_in_child`."""
-    take_base_snapshot()
 
 
 def run_in_child(workdir: Path) -> None:

@@ -54,15 +54,8 @@ class ZygoteState:
     pending_input: bytearray = field(default_factory=bytearray)
 
 
-#: a function of this name in an entry's module is called once in the zygote, after the module is imported
-WARM_UP = "warm_up"
-
-
 def resolve_entry(state: ZygoteState, entry: str) -> Callable[[Path], object]:
-    """Import "package.module:function" in the zygote (once), so forked children pay nothing.
-
-    If the module defines `warm_up()`, it is called then, in the zygote (trusted, before any fork).
-    """
+    """Import "package.module:function" in the zygote (once), so forked children pay nothing."""
     if entry not in state.entries:
         module_name, _, attribute = entry.partition(":")
         target: object = importlib.import_module(module_name)
@@ -70,10 +63,6 @@ def resolve_entry(state: ZygoteState, entry: str) -> Callable[[Path], object]:
             target = getattr(target, part)
         if not callable(target):
             raise TypeError(f"entry {entry} is not callable")
-        warm_up = getattr(sys.modules[module_name], WARM_UP, None)
-        if callable(warm_up):
-            # work every run of this entry would repeat, done once here and inherited by each fork
-            warm_up()
         state.entries[entry] = target  # type: ignore[assignment]
     return state.entries[entry]
 
