@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from grader.sandbox import cgroups, isolation, output, protocol
-from grader.sandbox.supervisor import process_start_time
+from grader.sandbox.supervisor import proc_stat_field, process_start_time
 from grader.sandbox.task import SandboxOutcome, SandboxTask
 
 #: how long a zygote may take to import its preload modules and say hello
@@ -128,7 +128,7 @@ class _Slot:
             pidfd = os.pidfd_open(init)
         except OSError:
             return  # already ended, and its namespace with it
-        if _parent_pid(init) != self.process.pid:
+        if proc_stat_field(init, 4) != self.process.pid:
             os.close(pidfd)  # it ended and its pid went to another process: nothing of ours to wait for
             return
         with self._namespace_lock:
@@ -404,16 +404,6 @@ def _stop_gently(slot: _Slot) -> None:
         except subprocess.TimeoutExpired:
             pass
     slot.discard()
-
-
-def _parent_pid(pid: int) -> int:
-    """Field 4 of /proc/<pid>/stat, or -1 when the process is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return -1
-    # the command name (field 2) may contain spaces and parentheses; fields after it are plain
-    return int(stat[stat.rindex(")") + 2:].split()[1])
 
 
 def _zygote_environment() -> dict[str, str]:

@@ -302,12 +302,17 @@ def _write_pidfile(path: Path, pid: int, own_namespace: bool = False) -> None:
 
 def process_start_time(pid: int) -> int:
     """Field 22 of /proc/<pid>/stat (clock ticks after boot), or -1 when the process is gone."""
+    return proc_stat_field(pid, 22)
+
+
+def proc_stat_field(pid: int, field: int) -> int:
+    """Numeric field `field` (numbered from 1, as in proc(5)) of /proc/<pid>/stat, or -1 when the process is gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return -1
-    # the command name (field 2) may contain spaces and parentheses; fields after it are plain
-    return int(stat[stat.rindex(")") + 2:].split()[19])
+    # the command name (field 2) may contain spaces and parentheses; fields after it are plain, from field 3
+    return int(stat[stat.rindex(")") + 2:].split()[field - 3])
 
 
 def _clear_pidfile(path: Path) -> None:
