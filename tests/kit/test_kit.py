@@ -74,6 +74,8 @@ def test_each_mutant_fails_the_same_public_checks_as_under_grader_run(bench_kit,
     mutants = write_mutants(rubric, tmp_path / "class")
     book = grade(tmp_path / "class", assignment="bench_layers", out=tmp_path / "out", jobs=2).set_index("student_id")
     maxima = book.attrs["check_max_points"]
+    # a row the grader failed on has no points (NaN) and would compare as "no check failed"
+    assert book.attrs["grader_errors"] == {}, book.attrs["grader_errors"]
     for mutant in mutants:
         under_run = {c for c in public if book.loc[mutant.name, c] < maxima[c]}
         outcome = checked(bench_kit, tmp_path / "class" / f"{mutant.name}.py", tmp_path / "check" / mutant.name)
@@ -106,6 +108,8 @@ def test_numpy_nn_mutants_fail_the_same_public_checks(tmp_path):
         shutil.copyfile(tmp_path / "all" / f"{mutant.name}.py", tmp_path / "class" / f"{mutant.name}.py")
     book = grade(tmp_path / "class", assignment="numpy_nn", out=tmp_path / "out", jobs=2).set_index("student_id")
     maxima = book.attrs["check_max_points"]
+    # a row the grader failed on has no points (NaN) and would compare as "no check failed"
+    assert book.attrs["grader_errors"] == {}, book.attrs["grader_errors"]
     for mutant in mutants:
         under_run = {c for c in public if book.loc[mutant.name, c] < maxima[c]}
         folder = tmp_path / "check" / mutant.name
