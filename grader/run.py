@@ -24,6 +24,7 @@ from grader.discover.roster import ROSTER_FILE, RosterError, load_roster, match_
 from grader.export.csv import export_gradebook_csv, export_lms_csv
 from grader.grading import GradingSetup, grade_submission
 from grader.reference_run import REFERENCE_FIGURES, prepare_setup  # noqa: F401 - the workbench shows them
+from grader.diagnose.known import known_runs
 from grader.containment import RETRY_KEY, ContainedRunner, as_grader_error
 from grader.grading import contained_error
 from grader import visibility
@@ -182,8 +183,10 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
             # tolerances were edited) and starts the pool only for the first run it must execute.
             if not use_cache:
                 store.clear_runs(rubric.name)
-            with CachedSandbox(lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload, reads=(rubric.probe,)), store, jobs,
-                               rubric.name, replay=use_cache) as pool:
+            # a hand-in identical to one of the assignment's known mistakes replays that mistake's run
+            with known_runs() as known, CachedSandbox(
+                    lambda: SandboxPool(jobs=jobs, preload=rubric.limits.preload, reads=(rubric.probe,)), store, jobs,
+                    rubric.name, replay=use_cache, also_from=known) as pool:
                 setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback, isolation=weakened)
                 _grade_all(pool, setup, todo, store, len(found), on_progress,
                            _report_early(outputs, public_only, {s.id: s.title for s in rubric.sections}))

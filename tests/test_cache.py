@@ -16,7 +16,9 @@ import pandas as pd
 import pytest
 
 import grader.run
+from grader.assignments import load_assignment
 from grader.run import grade
+from grader.selftest import write_mutants
 from grader.sandbox.pool import SandboxPool
 from grader.store.results import ResultStore
 
@@ -155,6 +157,22 @@ def test_no_cache_forces_every_run(home: Path, folder: Path, tmp_path: Path) -> 
     assert CountingPool.started == 1
     assert len(CountingPool.ran) == len(EXPECTED) + 1
     assert dict(zip(book.student_id, book.total)) == EXPECTED
+
+
+def test_a_hand_in_identical_to_a_known_mistake_replays_its_run(home: Path, folder: Path, tmp_path: Path,
+                                                               monkeypatch) -> None:
+    shutil.copytree(REPO / "reference" / "bench_layers_mutants", home / "reference" / "bench_layers_mutants")
+    monkeypatch.setenv("GRADER_CACHE", str(tmp_path / "cache"))
+    write_mutants(load_assignment("bench_layers"), tmp_path / "mutants")
+    shutil.copyfile(tmp_path / "mutants" / "bgrad_mean.py", folder / "eve_known_mistake.py")
+    mistake = (folder / "eve_known_mistake.py").read_text()
+
+    first = _grade(folder, tmp_path / "first")
+    assert CountingPool.ran.count(mistake) == 1  # observed as a known mistake; Eve's copy replays that run
+    second = _grade(folder, tmp_path / "second")  # a new output folder, the known mistakes' runs in the cache
+    assert mistake not in CountingPool.ran
+    pd.testing.assert_frame_equal(first, second)
+    assert first.set_index("student_id").loc["eve_known_mistake", "total"] < 10
 
 
 def test_default_jobs_is_the_number_of_cores(home: Path, folder: Path, tmp_path: Path, monkeypatch) -> None:

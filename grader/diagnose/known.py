@@ -11,7 +11,9 @@ import shutil
 import tempfile
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -22,6 +24,8 @@ from grader.diagnose.mistakes import MistakeSpec, load_mistakes, mistake_source
 from grader.observations import Observations
 from grader.rubric import Rubric
 from grader.assignments import cache_root
+from grader.store.results import ResultStore
+from grader.store.runs import CachedSandbox
 
 
 def known_mistakes_store() -> Path | None:
@@ -78,28 +82,28 @@ def _write_hand_ins(rubric: Rubric, specs: list[MistakeSpec], folder: Path) -> d
     return files
 
 
-class _cached:
-    """The pool wrapped in a CachedSandbox over the known-mistakes store (or the pool itself without one)."""
+@contextmanager
+def known_runs() -> Iterator[ResultStore | None]:
+    """The known-mistakes store, open; None when there is none or it cannot be opened (with a warning)."""
+    path = known_mistakes_store()
+    if path is None:
+        yield None
+        return
+    try:
+        store = ResultStore(path)
+    except Exception as exc:  # a broken cache file must not stop grading
+        warnings.warn(f"known-mistake cache {path} unusable ({exc}); running without it", RuntimeWarning, stacklevel=3)
+        yield None
+        return
+    with store:
+        yield store
 
-    def __init__(self, pool, rubric: Rubric) -> None:
-        self.pool, self.rubric, self.store, self.runner = pool, rubric, None, pool
 
-    def __enter__(self):
-        path = known_mistakes_store()
-        if path is None:
-            return self.pool
-        from grader.store.results import ResultStore
-        from grader.store.runs import CachedSandbox
+@contextmanager
+def _cached(pool, rubric: Rubric):
+    """The pool wrapped in a CachedSandbox over the known-mistakes store (or the pool itself without one).
 
-        try:
-            self.store = ResultStore(path)
-        except Exception as exc:  # a broken cache file must not stop grading
-            warnings.warn(f"known-mistake cache {path} unusable ({exc}); running without it", RuntimeWarning, stacklevel=2)
-            return self.pool
-        self.runner = CachedSandbox(lambda: self.pool, self.store, getattr(self.pool, "jobs", 1), self.rubric.name)
-        return self.runner
-
-    def __exit__(self, *exc_info) -> None:
-        # closing the CachedSandbox would close the grading pool it wraps: only the store is ours to close
-        if self.store is not None:
-            self.store.close()
+    The wrapper is not closed: closing a CachedSandbox would close the grading pool it wraps.
+    """
+    with known_runs() as store:
+        yield pool if store is None else CachedSandbox(lambda: pool, store, getattr(pool, "jobs", 1), rubric.name)

@@ -45,14 +45,17 @@ class CachedSandbox:
     """A SandboxRunner in front of a SandboxPool; thread-safe like the pool.
 
     `make_pool` is called on the first run that is not recorded. With `replay=False` every run is
-    executed (and recorded afresh), as `--no-cache` asks.
+    executed (and recorded afresh), as `--no-cache` asks. `also_from` is a second store to replay from
+    (the known mistakes' runs): a run found only there is copied into `store`, so the output folder
+    keeps every run its results came from.
     """
 
     def __init__(self, make_pool: Callable[[], SandboxRunner], store: ResultStore, jobs: int, assignment: str,
-                 replay: bool = True) -> None:
+                 replay: bool = True, also_from: ResultStore | None = None) -> None:
         self.jobs = jobs
         self.assignment = assignment
         self.replay = replay
+        self._also_from = also_from
         #: how many tasks were executed in a sandbox, and how many were replayed from the store
         self.executed = 0
         self.replayed = 0
@@ -76,7 +79,7 @@ class CachedSandbox:
     def run(self, task: SandboxTask) -> SandboxOutcome:
         key = run_key(task)
         if key is not None and self.replay:
-            recorded = self._store.get_run(key)
+            recorded = self._recorded(key)
             if recorded is not None and _restore(recorded[1], Path(task.workdir)):
                 with self._lock:
                     self.replayed += 1
@@ -90,15 +93,26 @@ class CachedSandbox:
             except OSError:  # a file the run left that cannot be read: the run is simply not recorded
                 files = None
             if files is not None:
-                stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-                self._store.put_run(key, self.assignment, protocol.outcome_to_dict(outcome), files, stamp)
+                self._store.put_run(key, self.assignment, protocol.outcome_to_dict(outcome), files, _now())
         return outcome
+
+    def _recorded(self, key: str) -> tuple[dict, bytes] | None:
+        recorded = self._store.get_run(key)
+        if recorded is None and self._also_from is not None:
+            recorded = self._also_from.get_run(key)
+            if recorded is not None:
+                self._store.put_run(key, self.assignment, recorded[0], recorded[1], _now())
+        return recorded
 
     def _real_pool(self):
         with self._lock:
             if self._pool is None:
                 self._pool = self._make_pool()
             return self._pool
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def run_key(task: SandboxTask) -> str | None:
