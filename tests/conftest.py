@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).parent
+#: hostile tests that neither look for leftovers of other tests nor depend on tight time limits: bad
+#: instructor input ends in one line from the command line before any hand-in runs
+HOSTILE_BUT_NOT_ALONE = (HERE / "hostile" / "test_instructor_input.py",)
 #: session fixtures that grade a whole class (tests/assignments/conftest.py, tests/hostile/conftest.py)
 SHARED_GRADING = ("_graded", "corpus_run")
 
@@ -20,7 +23,7 @@ SHARED_GRADING = ("_graded", "corpus_run")
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if (HERE / "hostile") in Path(item.fspath).parents:
+        if (HERE / "hostile") in Path(item.fspath).parents and Path(item.fspath) not in HOSTILE_BUT_NOT_ALONE:
             item.add_marker(pytest.mark.alone)
             item.add_marker(pytest.mark.xdist_group("hostile"))
             continue
