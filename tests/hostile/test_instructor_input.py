@@ -99,8 +99,9 @@ def test_output_folder_that_is_a_file(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory) -> Path:
-    """A small class graded once; each manual-scores test works on a copy of its output folder."""
+def small_class_graded(tmp_path_factory) -> Path:
+    """A small class graded once (its tests share one pytest-xdist worker); each manual-scores test works on a
+    copy of its output folder."""
     work = tmp_path_factory.mktemp("graded")
     folder = small_class(work / "class")
     graded = run_cli("run", str(folder), "--assignment", "numpy_nn", "--out", "out", cwd=work, home=corpus.HOME)
@@ -118,8 +119,8 @@ def graded_class(tmp_path_factory) -> Path:
         ("manual_unknown_item.csv", "manual scores for unknown manual item(s) (student/item): ada/plotz"),
     ],
 )
-def test_broken_manual_scores(graded_class, tmp_path, csv, message):
-    shutil.copytree(graded_class, tmp_path / "work")
+def test_broken_manual_scores(small_class_graded, tmp_path, csv, message):
+    shutil.copytree(small_class_graded, tmp_path / "work")
     work = tmp_path / "work"
     shutil.copyfile(FILES / csv, work / "out" / "numpy_nn" / "manual_scores.csv")
     # unchanged submissions: nothing is run again, only the manual scores are read
