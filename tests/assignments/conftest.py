@@ -15,8 +15,9 @@ def _graded_class(tmp_path_factory, assignment: str) -> dict:
     """Every sample of `assignment`, every mutant (as `mutant_<name>`) and the reference, graded once.
 
     Graded with the cache on, in a fresh output folder: the samples run in the sandbox; each mutant and the
-    reference replay the run of the identical hand-in made moments before, when the reference was set up and
-    its known mistakes observed (the same probe on the same inputs), so a mutant costs one run, not two.
+    reference replay the run of the identical hand-in made when the reference was set up and its known
+    mistakes observed (the same probe on the same inputs), moments before or, for the known mistakes, in an
+    earlier test run of the same code (kept in the grader's cache): a mutant costs one run at most.
     """
     work = tmp_path_factory.mktemp(assignment)
     folder = work / "class"
