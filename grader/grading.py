@@ -27,6 +27,8 @@ from grader.score.run_report import describe_run
 from grader import visibility
 
 ENTRY = "grader.probe.runtime:run_in_child"
+#: the integrity guard's snapshot, taken in the warm parent so that each child copies only what it changes
+BEFORE_FORK = "grader.probe.integrity:prepare_in_parent"
 MAX_FIGURES = 12
 MAX_FIGURE_BYTES = 2 * 1024 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -84,7 +86,7 @@ def run_observed(pool: SandboxRunner, rubric: Rubric, main_source: Path, extra_f
         })
         hidden = tuple(hidden) + visibility.run_paths(rubric)
         progress.enter("running", sandboxed=True)
-        outcome = pool.run(SandboxTask(workdir=workdir, entry=ENTRY, limits=limits, hidden_paths=hidden))
+        outcome = pool.run(SandboxTask(workdir=workdir, entry=ENTRY, limits=limits, hidden_paths=hidden, before_fork=BEFORE_FORK))
         warn_if_degraded(outcome.degraded)
         progress.enter("reading what the run observed of")
         observations = read_observations(workdir / "observations")

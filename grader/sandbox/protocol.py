@@ -42,6 +42,7 @@ def task_to_dict(task: SandboxTask) -> dict[str, Any]:
         "entry": task.entry,
         "limits": asdict(task.limits),
         "hidden_paths": [str(Path(p).absolute()) for p in task.hidden_paths],
+        "before_fork": task.before_fork,
     }
 
 
@@ -54,6 +55,7 @@ def task_from_dict(data: dict[str, Any]) -> SandboxTask:
         entry=data["entry"],
         limits=Limits(**limits),
         hidden_paths=tuple(Path(p) for p in data.get("hidden_paths", ())),
+        before_fork=data.get("before_fork", ""),
     )
 
 

@@ -101,6 +101,8 @@ def run(state: ZygoteState, task: SandboxTask) -> SandboxOutcome:
     try:
         import_modules(task.limits.preload)
         entry = resolve_entry(state, task.entry)
+        if task.before_fork:
+            resolve_entry(state, task.before_fork)()
         # real paths: the mount steps compare paths, and mount(2) resolves symlinks anyway
         task = replace(
             task,

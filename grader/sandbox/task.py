@@ -24,6 +24,9 @@ class SandboxTask:
     limits: Limits
     #: paths the child must not be able to read (other submissions, rubric, reference, output dir)
     hidden_paths: tuple[Path, ...] = ()
+    #: "package.module:function" (or ""), called with no argument in the warm parent just before each fork:
+    #: trusted preparation that every child would otherwise repeat (must be cheap when nothing changed)
+    before_fork: str = ""
 
 
 @dataclass(frozen=True)

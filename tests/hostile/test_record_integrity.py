@@ -13,6 +13,7 @@ from grader.probe import channel
 from grader.observations import read_observations
 from grader.probe.channel import ObservationWriter, StudentError
 from grader.probe.errors import ProcessExit, safe_text, student_error
+from grader.probe import integrity
 from grader.probe.integrity import Guard
 from grader.probe.limits import StepTimeout, time_limit
 
@@ -98,8 +99,10 @@ def test_a_planted_array_file_is_never_written_through(tmp_path):
 # ---------------------------------------------------------------- the guard
 
 
-@pytest.fixture
-def guarded(tmp_path):
+@pytest.fixture(params=["by version tags", "entry by entry"])
+def guarded(request, tmp_path, monkeypatch):
+    if request.param == "entry by entry":  # an interpreter whose dicts keep no usable version tags
+        monkeypatch.setattr(integrity.dict_version, "available", lambda: False)
     probe = types.ModuleType("grader_probe_fake")
     probe.STEPS = ["a", "b"]
     probe.helper = lambda: 1
@@ -172,6 +175,56 @@ def test_an_untouched_run_reports_nothing(guarded):
     guard, _, writer = guarded
     writer.record("x", np.ones(2))
     assert guard.after_load() == ([], []) and guard.after_step() == []
+
+
+def test_a_harmless_change_to_a_namespace_does_not_blind_the_next_check(guarded):
+    guard, _, _ = guarded
+    real_sum = np.sum
+    np.grader_test_extra = 1  # a new name: nothing the probe uses was replaced
+    try:
+        assert guard.after_step() == []
+        np.sum = lambda *a, **k: 0.0
+        assert guard.after_step() == ["numpy.sum (while the grader was calling your code)"]
+        np.sum = lambda *a, **k: 0.0  # again, after the guard put it back
+        assert guard.after_step() == ["numpy.sum (while the grader was calling your code)"]
+        assert np.sum is real_sum
+    finally:
+        del np.grader_test_extra
+
+
+@pytest.fixture
+def prepared_in_parent():
+    """A baseline as the warm parent leaves it for its next child (whatever a test takes, the fixture drops)."""
+    integrity.prepare_in_parent()
+    yield
+    integrity._take_prepared()
+
+
+def test_what_the_child_changes_before_the_script_is_its_own_not_the_students(prepared_in_parent, tmp_path):
+    import os
+
+    real_exit = os._exit
+    os._exit = lambda status=0: None  # as the runtime does before it builds the guard
+    try:
+        guard = Guard(types.ModuleType("grader_probe_fake"), ObservationWriter(tmp_path))
+        assert guard.after_load() == ([], [])
+        np.mean = lambda *a, **k: 0.0
+        assert guard.after_load() == (["numpy.mean"], [])
+    finally:
+        os._exit = real_exit
+
+
+def test_a_module_imported_after_the_parent_prepared_is_guarded_too(prepared_in_parent, tmp_path):
+    import importlib
+    import sys
+
+    sys.modules.pop("json.tool", None)
+    tool = importlib.import_module("json.tool")
+    real_main = tool.main
+    guard = Guard(types.ModuleType("grader_probe_fake"), ObservationWriter(tmp_path))
+    tool.main = lambda: None
+    assert guard.after_load() == (["json.tool.main"], [])
+    assert tool.main is real_main
 
 
 # ---------------------------------------------------------------- describing the student's exceptions

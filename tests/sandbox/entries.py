@@ -16,3 +16,22 @@ def run_behaviour(workdir: Path) -> None:
 
 def noop(workdir: Path) -> None:
     """Does nothing: measures the sandbox's own overhead."""
+
+
+class _Preparations:
+    """How many times the warm parent prepared a fork (an object, so a forked child sees the parent's count)."""
+
+    count = 0
+
+
+PREPARATIONS = _Preparations()
+
+
+def prepare_fork() -> None:
+    """A `before_fork` hook: counts, in the warm parent, the forks it prepared."""
+    PREPARATIONS.count += 1
+
+
+def refuse_to_prepare() -> None:
+    """A `before_fork` hook with a bug of the trusted side."""
+    raise RuntimeError("the preparation failed")

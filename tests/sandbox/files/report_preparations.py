@@ -1,0 +1,3 @@
+from tests.sandbox.entries import PREPARATIONS
+
+print("forks prepared by the parent:", PREPARATIONS.count)
