@@ -27,8 +27,8 @@ from grader.score.run_report import describe_run
 from grader import visibility
 
 ENTRY = "grader.probe.runtime:run_in_child"
-#: the integrity guard's snapshot, taken in the warm parent so that each child copies only what it changes
-BEFORE_FORK = "grader.probe.integrity:prepare_in_parent"
+#: in the warm parent: the probe's import and the integrity guard's snapshot, which each child then inherits
+BEFORE_FORK = "grader.probe.runtime:prepare_in_parent"
 MAX_FIGURES = 12
 MAX_FIGURE_BYTES = 2 * 1024 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -18,6 +18,7 @@ from grader.probe.channel import ObservationWriter, StudentError
 from grader.probe.context import MissingName, ProbeContext
 from grader.probe.errors import ProcessExit, student_error, timeout_error
 from grader.probe.integrity import Guard
+from grader.probe.integrity import prepare_in_parent as prepare_guard_in_parent
 from grader.probe.figures import FigureCapture, count_open_figures
 from grader.probe.globals_summary import summarise_globals
 from grader.probe.limits import StepTimeout, time_limit
@@ -36,7 +37,7 @@ def run_in_child(workdir: Path) -> None:
     """Sandbox entry: read task.json in `workdir`, observe the submission, write observations."""
     task = json.loads((workdir / TASK_FILE).read_text())
     writer = ObservationWriter(workdir / "observations")
-    probe = _import_probe(Path(task["probe"]))
+    probe = _probe_module(Path(task["probe"]))
     student = workdir / "submission" / task["main_file"]
     real_exit = os._exit
     os._exit = _raise_process_exit
@@ -138,6 +139,41 @@ def precompile_probe(path: Path) -> None:
         py_compile.compile(str(path), doraise=True)
     except (OSError, py_compile.PyCompileError):
         pass
+
+
+def prepare_in_parent(workdir: Path) -> None:
+    """Sandbox `before_fork` hook, in the warm parent: what every run would otherwise do for itself.
+
+    Imports the task's probe (once per version of its file; its own imports come along) and brings the
+    integrity guard's snapshot up to date. Reads only task.json, which the trusted side wrote.
+    """
+    task = json.loads((workdir / TASK_FILE).read_text())
+    try:
+        _probe_module(Path(task["probe"]))
+    except Exception:  # noqa: BLE001 - the child imports it again and reports the error as it always has
+        pass
+    prepare_guard_in_parent()
+
+
+class _ImportedProbe:
+    """The probe module the warm parent imported, and which file version it came from (an instance
+    attribute: the guard treats changes to the grader's module namespaces as tampering)."""
+
+    def __init__(self) -> None:
+        self.stamp: tuple[str, int, int] | None = None
+        self.module: ModuleType | None = None
+
+
+_IMPORTED_PROBE = _ImportedProbe()
+
+
+def _probe_module(path: Path) -> ModuleType:
+    """The probe at `path`: the one imported before the fork if the file has not changed since, else imported now."""
+    status = path.stat()
+    stamp = (str(path), status.st_mtime_ns, status.st_size)
+    if _IMPORTED_PROBE.stamp != stamp or _IMPORTED_PROBE.module is None:
+        _IMPORTED_PROBE.module, _IMPORTED_PROBE.stamp = _import_probe(path), stamp
+    return _IMPORTED_PROBE.module
 
 
 def _import_probe(path: Path) -> ModuleType:

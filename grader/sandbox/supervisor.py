@@ -101,14 +101,14 @@ def run(state: ZygoteState, task: SandboxTask) -> SandboxOutcome:
     try:
         import_modules(task.limits.preload)
         entry = resolve_entry(state, task.entry)
-        if task.before_fork:
-            resolve_entry(state, task.before_fork)()
         # real paths: the mount steps compare paths, and mount(2) resolves symlinks anyway
         task = replace(
             task,
             workdir=Path(os.path.realpath(task.workdir)),
             hidden_paths=tuple(Path(os.path.realpath(p)) for p in task.hidden_paths),
         )
+        if task.before_fork:
+            resolve_entry(state, task.before_fork)(task.workdir)
         log_fd = output.create_log(task.workdir)
     except Exception as error:  # noqa: BLE001 - trusted side misconfigured: not the student's fault
         return harness_failure(state, f"cannot prepare the run: {type(error).__name__}: {error}")

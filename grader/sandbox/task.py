@@ -24,8 +24,9 @@ class SandboxTask:
     limits: Limits
     #: paths the child must not be able to read (other submissions, rubric, reference, output dir)
     hidden_paths: tuple[Path, ...] = ()
-    #: "package.module:function" (or ""), called with no argument in the warm parent just before each fork:
-    #: trusted preparation that every child would otherwise repeat (must be cheap when nothing changed)
+    #: "package.module:function" (or ""), called as function(workdir: Path) in the warm parent just before
+    #: each fork: trusted preparation that every child would otherwise repeat (must be cheap when nothing
+    #: changed; it may read what the trusted side wrote into the workdir, never run what the student did)
     before_fork: str = ""
 
 

@@ -27,11 +27,11 @@ class _Preparations:
 PREPARATIONS = _Preparations()
 
 
-def prepare_fork() -> None:
+def prepare_fork(workdir: Path) -> None:
     """A `before_fork` hook: counts, in the warm parent, the forks it prepared."""
     PREPARATIONS.count += 1
 
 
-def refuse_to_prepare() -> None:
+def refuse_to_prepare(workdir: Path) -> None:
     """A `before_fork` hook with a bug of the trusted side."""
     raise RuntimeError("the preparation failed")
