@@ -189,7 +189,7 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
                     rubric.name, replay=use_cache, also_from=known) as pool:
                 setup = prepare_setup(rubric, pool, key, hidden, outputs.feedback, isolation=weakened)
                 _grade_all(pool, setup, todo, store, len(found), on_progress,
-                           _report_early(outputs, public_only, {s.id: s.title for s in rubric.sections}))
+                           _report_early(outputs, store, public_only, {s.id: s.title for s in rubric.sections}))
         store.remove_missing(rubric.name, [s.student_id for s in found])
         # what `grader serve` needs to show hand-ins and republish the way this run did
         store.set_meta(rubric.name, "submissions", str(folder.resolve()))
@@ -199,7 +199,8 @@ def grade_assignment(rubric: Rubric, folder: Path, outputs: Outputs, jobs: int, 
     return publish(results, outputs, public_only, {s.id: s.title for s in rubric.sections}, classes, late_policy)
 
 
-def _report_early(outputs: Outputs, public_only: bool, titles: dict[str, str]) -> Callable[[SubmissionResult], None] | None:
+def _report_early(outputs: Outputs, store: ResultStore, public_only: bool,
+                  titles: dict[str, str]) -> Callable[[SubmissionResult], None] | None:
     """Render each report as its result is stored, while other submissions are still in the sandbox.
 
     Rendering is the grader process's largest share of the work per submission; done at the end it ran
@@ -208,7 +209,7 @@ def _report_early(outputs: Outputs, public_only: bool, titles: dict[str, str]) -
     """
     if outputs.manual.exists():
         return None
-    return lambda result: write_reports([result], outputs.feedback, outputs.store, public_only=public_only,
+    return lambda result: write_reports([result], outputs.feedback, store, public_only=public_only,
                                         section_titles=titles)
 
 
@@ -311,8 +312,10 @@ def publish(results: list[SubmissionResult], outputs: Outputs, public_only: bool
             section_titles = {**(section_titles or {}), PENALTY_SECTION: "Late hand-in"}
     # only reports whose content changed are rendered again (an unchanged class re-renders nothing)
     failures: list[tuple[SubmissionResult, Exception]] = []
-    write_reports(results, outputs.feedback, outputs.store, public_only=public_only, section_titles=section_titles,
-                  failures=failures)
+    if results:
+        with ResultStore(outputs.store) as store:
+            write_reports(results, outputs.feedback, store, public_only=public_only, section_titles=section_titles,
+                          failures=failures)
     if failures:
         results = _contain_report_failures(results, failures, outputs, public_only, section_titles)
     gradebook = build_gradebook(results)
@@ -342,9 +345,9 @@ def _contain_report_failures(results: list[SubmissionResult], failures: list[tup
             row = as_grader_error(result, "writing the feedback report for", exc)
             store.put(row, RETRY_KEY, datetime.now(timezone.utc).isoformat(timespec="seconds"))
             replaced[result.student_id] = row
-    again: list[tuple[SubmissionResult, Exception]] = []
-    write_reports(list(replaced.values()), outputs.feedback, outputs.store, public_only=public_only,
-                  section_titles=section_titles, failures=again)
+        again: list[tuple[SubmissionResult, Exception]] = []
+        write_reports(list(replaced.values()), outputs.feedback, store, public_only=public_only,
+                      section_titles=section_titles, failures=again)
     return [replaced.get(r.student_id, r) for r in results]
 
 
