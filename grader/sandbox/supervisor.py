@@ -48,6 +48,8 @@ class ZygoteState:
     #: the (uid, gid) every run gets instead of uid 0, or None (see runuid)
     run_ids: tuple[int, int] | None = None
     own_pid_namespace: int | None = None
+    #: False once priming the next run's cgroup join failed (see SlotCgroups.prime_next_join)
+    prime_joins: bool = True
     zygote_pid: int = field(default_factory=os.getpid)
     entries: dict[str, Callable[[Path], object]] = field(default_factory=dict)
     #: bytes read from the control pipe during a run (normally none)

@@ -136,6 +136,8 @@ def serve(state: supervisor.ZygoteState, reply: int) -> None:
             except Exception:  # noqa: BLE001 - a bug of ours; the run is already cleaned up, keep serving
                 outcome = supervisor.harness_failure(state, "sandbox supervisor error: " + traceback.format_exc(limit=5))
         _send(reply, {"outcome": protocol.outcome_to_dict(outcome)})
+        if state.prime_joins:
+            state.prime_joins = state.cgroups.prime_next_join()
 
 
 def main(argv: list[str]) -> int:
