@@ -4,7 +4,7 @@ The result cache (`ResultStore.lookup`) skips a submission when neither its file
 changed; the grading key covers the whole rubric, so editing one check's points or tolerance regrades
 every submission. But the sandboxed run does not depend on the checks: its input is the workdir the
 trusted side prepares (the hand-in, task.json with probe path, seed, step limits and API, the held-out
-inputs), the probe's source, the limits and the grader's own code. `CachedSandbox` keys each run by a
+inputs), the probe's source, the limits and the grader's code that runs there or builds the task (`RUN_CODE`). `CachedSandbox` keys each run by a
 digest of exactly that, records its outcome and the files it left (observations, figures) in the result
 store, and on the next identical run puts those files back into the new workdir instead of forking.
 The caller cannot tell the difference: it reads observations from the workdir as always and judges them
@@ -39,6 +39,12 @@ from grader.store.results import ResultStore
 _KEPT = re.compile(r"^(observations/(index\.jsonl|[0-9]{5}\.npy)|figures/figure_[0-9]{2,3}\.png)$")
 #: runs that left more than this are not recorded (they just run again next time)
 MAX_RECORDED_BYTES = 64 * 1024 * 1024
+#: the grader's code that decides what a run does, besides its workdir: what runs in the sandbox (the
+#: layers from `sandbox` down in pyproject.toml's contracts, which import nothing above them) and the
+#: trusted code that builds the task, decides what the run may see, and packs and restores its files.
+#: A change anywhere else (judging, advice, reports) re-judges recorded runs instead of repeating them.
+RUN_CODE = ("__init__.py", "sandbox/*.py", "probe/*.py", "record_format.py", "fingerprint.py", "version.py",
+            "atomic.py", "grading.py", "visibility.py", "store/runs.py")
 
 
 class CachedSandbox:
@@ -137,10 +143,11 @@ def run_key(task: SandboxTask) -> str | None:
 
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    """The grader's own code and the interpreter and numpy it runs with."""
+    """The grader's code that decides a run (`RUN_CODE`) and the interpreter and numpy it runs with."""
     import numpy
 
-    return hashlib.sha256(f"{platform.python_version()}:{numpy.__version__}:{code_fingerprint()}".encode()).hexdigest()
+    code = code_fingerprint(*RUN_CODE)
+    return hashlib.sha256(f"{platform.python_version()}:{numpy.__version__}:{code}".encode()).hexdigest()
 
 
 def _pack(workdir: Path) -> bytes | None:
