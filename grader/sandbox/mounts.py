@@ -156,8 +156,9 @@ def hide_file(path: str) -> None:
 def hide_paths(paths: tuple[str, ...], workdir: str, workdir_fd: int) -> list[str]:
     """Hide each existing path; return the ones that could not be hidden (with the reason)."""
     failures = []
-    # shallow paths first: a deeper hidden path inside an already hidden directory then simply no longer exists
-    for path in sorted(paths, key=lambda p: p.count("/")):
+    # shallow paths first: a deeper hidden path inside an already hidden directory then simply no longer exists;
+    # each path once (the class and the assignment may both name the checkout's folders): a mount costs time
+    for path in sorted(set(paths), key=lambda p: (p.count("/"), p)):
         try:
             if os.path.isdir(path):
                 cover_with_tmpfs(path, 1, False, workdir, workdir_fd)
