@@ -16,6 +16,9 @@ from grader.sandbox.cleanup import remove_tree
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
+#: the task description the trusted side writes into every workdir (read by the probe's runtime)
+TASK_FILE = "task.json"
+
 
 def create_workdir(prefix: str = "grader-") -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
@@ -52,7 +55,7 @@ def write_inputs(workdir: Path, inputs: dict[str, np.ndarray]) -> None:
 
 
 def write_task(workdir: Path, task: dict[str, Any]) -> None:
-    (workdir / "task.json").write_text(json.dumps(task, sort_keys=True))
+    (workdir / TASK_FILE).write_text(json.dumps(task, sort_keys=True))
 
 
 #: work folders whose removal failed, retried and reported by `sweep_workdirs` at the end of a run

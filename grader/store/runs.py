@@ -33,6 +33,7 @@ from grader.fingerprint import code_fingerprint
 from grader.sandbox import protocol
 from grader.sandbox.runner import SandboxRunner
 from grader.sandbox.task import SandboxOutcome, SandboxTask
+from grader.sandbox.workdir import TASK_FILE
 from grader.store.results import ResultStore
 
 #: the only files a recorded run keeps and restores, relative to the workdir
@@ -127,18 +128,26 @@ def run_key(task: SandboxTask) -> str | None:
     digest.update(json.dumps({"entry": task.entry, "limits": asdict(task.limits)}, sort_keys=True, default=list).encode())
     workdir = Path(task.workdir)
     try:
+        task_file = json.loads((workdir / TASK_FILE).read_text())
         for path in sorted(workdir.rglob("*")):
             if path.is_symlink() or not path.is_file():
                 digest.update(b"<not a file>" + str(path.relative_to(workdir)).encode())
                 continue
-            digest.update(str(path.relative_to(workdir)).encode() + b"\0" + path.read_bytes() + b"\0")
-        probe = json.loads((workdir / "task.json").read_text()).get("probe")
+            content = _without_probe_location(task_file) if path == workdir / TASK_FILE else path.read_bytes()
+            digest.update(str(path.relative_to(workdir)).encode() + b"\0" + content + b"\0")
+        probe = task_file.get("probe")
         if probe:
             # the probe runs inside the sandbox: its source is input too (task.json only names its path)
             digest.update(b"probe\0" + Path(probe).read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         return None
     return digest.hexdigest()
+
+
+def _without_probe_location(task_file: dict) -> bytes:
+    """task.json without the probe's path: its source is digested instead, so the same probe in a checkout
+    elsewhere (a fresh clone, another instructor's copy) replays the same runs."""
+    return json.dumps({k: v for k, v in task_file.items() if k != "probe"}, sort_keys=True).encode()
 
 
 @lru_cache(maxsize=1)
