@@ -3,10 +3,11 @@
 The result cache (`ResultStore.lookup`) skips a submission when neither its files nor the grading key
 changed; the grading key covers the whole rubric, so editing one check's points or tolerance regrades
 every submission. But the sandboxed run does not depend on the checks: its input is the workdir the
-trusted side prepares (the hand-in, task.json with probe path, seed, step limits and API, the held-out
-inputs), the probe's source, the limits and the grader's code that runs there or builds the task (`RUN_CODE`). `CachedSandbox` keys each run by a
-digest of exactly that, records its outcome and the files it left (observations, figures) in the result
-store, and on the next identical run puts those files back into the new workdir instead of forking.
+trusted side prepares (the hand-in, task.json with seed, step limits and API, the held-out inputs), the
+probe's source, the limits and the grader's code that runs there or builds the task (`RUN_CODE`).
+`CachedSandbox` keys each run by a digest of exactly that, records its outcome and the files it left
+(observations, figures) in the result store, and on the next identical run puts those files back into the
+new workdir instead of forking.
 The caller cannot tell the difference: it reads observations from the workdir as always and judges them
 against the current rubric. So a points/tolerance/hint edit re-judges every submission (milliseconds each)
 and runs nothing; a change to the probe, seed, limits, data or grader code changes the digest and reruns.
