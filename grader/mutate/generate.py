@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from grader.mutate.operators import OPERATORS, Site, apply_site, sites
+from grader.parsing import SYNTAX_TREE_LOCK
 from grader.rubric import Rubric
 
 #: default cap on generated mutants per assignment (keeps `selftest --generate` within minutes on 2 cores)
@@ -68,7 +69,8 @@ def _digest(text: str) -> str:
 def _module_mutants(code: str, whole: str, wrap, where: str = "") -> list[GeneratedMutant]:
     """Mutants of one piece of Python source; `wrap` turns mutated code into the whole hand-in."""
     try:
-        tree = ast.parse(code)
+        with SYNTAX_TREE_LOCK:  # one syntax tree at a time in this process (grader.parsing)
+            tree = ast.parse(code)
     except SyntaxError:
         return []
     functions = _enclosing_functions(tree)

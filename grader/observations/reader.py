@@ -26,6 +26,7 @@ import numpy as np
 from grader.observations import fields
 from grader.observations.files import Folder, Refused, TooLarge
 from grader.observations.records import Observation, Observations, StudentError
+from grader.parsing import SYNTAX_TREE_LOCK
 from grader.record_format import INDEX
 
 MAX_INDEX_BYTES = 8 * 1024 * 1024
@@ -187,7 +188,8 @@ def _header(data: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int] | None:
         stream = io.BytesIO(data)
         version = np.lib.format.read_magic(stream)
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, fortran, dtype = read_header(stream)
+        with SYNTAX_TREE_LOCK:  # the header is parsed with ast.literal_eval (grader.parsing)
+            shape, fortran, dtype = read_header(stream)
         offset = stream.tell()
     except (ValueError, TypeError, SyntaxError, OverflowError, MemoryError, RecursionError):
         return None

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import ast
-import threading
 from pathlib import Path
 
 from grader.observations import Observations
+from grader.parsing import SYNTAX_TREE_LOCK
 from grader.rubric import Rubric
 
 
@@ -30,12 +30,6 @@ def advice_for(main_file: Path, observations: Observations, rubric: Rubric) -> l
     return notes
 
 
-#: one parse at a time: CPython 3.11's AST constructor keeps its recursion-depth count per interpreter, not per
-#: thread, so two grading threads parsing at once can fail with "SystemError: AST constructor recursion depth
-#: mismatch" (CPython issue 106905); seen as a grader-error row for a correct notebook on two busy cores
-_PARSE_LOCK = threading.Lock()
-
-
 def _syntax_tree(main_file: Path) -> ast.Module | None:
     """The hand-in's syntax tree, or None when it cannot be had (deep nesting exhausts the parser's stack:
     RecursionError or MemoryError; no source is worth an error of the grader's)."""
@@ -44,7 +38,7 @@ def _syntax_tree(main_file: Path) -> ast.Module | None:
             source = handle.read(MAX_PARSED_BYTES + 1)
         if len(source) > MAX_PARSED_BYTES:
             return None
-        with _PARSE_LOCK:
+        with SYNTAX_TREE_LOCK:  # one syntax tree at a time in this process (grader.parsing)
             return ast.parse(source)
     except (SyntaxError, ValueError, OSError, RecursionError, MemoryError):
         return None
