@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import ASSIGNMENT, HOSTILE, STUDENTS
+from tests.web.conftest import ASSIGNMENT, FILES, HOSTILE, STUDENTS
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +53,25 @@ def test_grading_one_item_for_two_students_changes_the_gradebook(page, served) -
     csv = pd.read_csv(served.out / ASSIGNMENT / "gradebook.csv").set_index("student_id")
     assert csv.loc[STUDENTS[0], "q1.7a"] == 1.0
     assert "not why it persists in training." in (served.out / ASSIGNMENT / "feedback" / f"{STUDENTS[0]}.md").read_text()
+
+
+def test_saves_reach_the_server_one_at_a_time_in_the_order_they_were_made(page, served) -> None:
+    """A comment saved on blur and the score saved by Enter must not overtake each other: the server applies
+    whichever arrives last, so the comment's save (still without points) could undo the score."""
+    page.add_init_script(path=str(FILES / "hold_first_save.js"))
+    page.goto(served.page_url(f"/a/{ASSIGNMENT}/q/q1.7c"))
+    left = int(page.locator("#left").inner_text())
+    answer = page.locator(f'section.answer[data-student="{STUDENTS[0]}"]')
+    answer.locator("textarea.comment").fill("Dropout scaled at test time instead of training time.")
+    answer.locator("input.points").fill("1")  # the comment's blur saves it, without points; that save is held
+    page.wait_for_function("window.saveGate.sent >= 1")
+    answer.locator("input.points").press("Enter")
+    page.evaluate("window.saveGate.open()")
+    expect(page.locator("#left")).to_have_text(str(left - 1))
+    expect(answer.locator(".saved")).to_have_text("saved")
+    assert page.evaluate("window.saveGate.maxInFlight") == 1
+    csv = pd.read_csv(served.out / ASSIGNMENT / "gradebook.csv").set_index("student_id")
+    assert csv.loc[STUDENTS[0], "q1.7c"] == 1.0
 
 
 def test_keyboard_jumps_to_the_next_ungraded_student(page, served) -> None:

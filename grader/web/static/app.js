@@ -38,7 +38,18 @@ function setupQuestion(root) {
     }
   }
 
-  async function save(answer) {
+  // Saves go to the server one at a time, in the order they were made: a comment's save on blur (without
+  // points yet) and the score's save on Enter, sent together, could be applied in either order, and the
+  // later one decides what is stored and how many answers are left.
+  let pending = Promise.resolve();
+  function save(answer) {
+    const saved = pending.then(() => send(answer));
+    pending = saved.catch(() => undefined);
+    return saved;
+  }
+
+  // Reads the fields when its turn comes, so that a queued save sends what the TA sees now.
+  async function send(answer) {
     const points = answer.querySelector("input.points"), comment = answer.querySelector("textarea.comment");
     const status = answer.querySelector(".saved");
     const body = {student: answer.dataset.student, item: item, points: points.value === "" ? null : Number(points.value),
