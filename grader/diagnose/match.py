@@ -27,7 +27,8 @@ ones do not (a second, independent mistake). A diagnosis is advice: it never cha
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -38,7 +39,7 @@ from grader.observations import Observation, Observations
 from grader.results.check import CheckResult
 from grader.results.diagnosis import Diagnosis, diagnoses_in  # noqa: F401 - diagnoses_in: one import for callers
 from grader.rubric import CheckSpec, Rubric
-from grader.score.points import resolve_cases
+from grader.score.points import Case, resolve_cases
 
 #: weighted share of the failed checks (the student's and the mistake's together) that must agree
 MIN_SHARE = 0.5
@@ -55,19 +56,42 @@ _RANDOM_KINDS = ("init_distribution", "within")
 _PROBE_ERRORS = ("ProbeFailure", "MissingName")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KnownMistake:
-    """A known mistake as observed: what its hand-in showed the probe and which checks it failed."""
+    """A known mistake as observed: what its hand-in showed the probe and which checks it failed.
+
+    Compared by identity: what is derived from it below is worked out once per run, not once per student.
+    """
 
     name: str
     description: str
     kind: str
     observations: Observations
     checks: tuple[CheckResult, ...]
+    # (check id, id of the reference) -> (that reference, the cases that are symptoms); the reference is kept
+    # so that its id cannot be reused by another while the entry lives
+    _symptoms: dict = field(default_factory=dict, repr=False)
 
-    @property
+    @cached_property
     def failed(self) -> frozenset[str]:
         return failed_checks(self.checks)
+
+    @cached_property
+    def checks_by_id(self) -> dict[str, CheckResult]:
+        return {c.check_id: c for c in self.checks}
+
+    def symptoms(self, spec: CheckSpec, cases: tuple[Case, ...], reference: Observations) -> tuple[Case, ...]:
+        """The cases of `spec` where this mistake deviates from what was expected: what a student must share."""
+        key = (spec.id, id(reference))
+        known = self._symptoms.get(key)
+        if known is None or known[0] is not reference:
+            known = self._symptoms[key] = (reference, tuple(c for c in cases if self._is_symptom(spec, c, reference)))
+        return known[1]
+
+    def _is_symptom(self, spec: CheckSpec, case: Case, reference: Observations) -> bool:
+        items = self.observations.items
+        expected = items.get(case.against) if case.against else reference.items.get(case.key)
+        return _deviates(items.get(case.key), expected) or _confirms_nothing(spec, case, self.observations)
 
 
 def failed_checks(checks: tuple[CheckResult, ...] | list[CheckResult]) -> frozenset[str]:
@@ -83,9 +107,10 @@ def diagnose(rubric: Rubric, student: Observations, reference: Observations, che
     specs = {spec.id: spec for spec in rubric.checks}
     statuses = {c.check_id: c for c in checks}
     weights = check_weights(rubric, mistakes)
+    cases = _CasesOf(student, reference)
     scored = []
     for mistake in mistakes:
-        agreeing = _agreeing(specs, failed & mistake.failed, student, mistake, reference, statuses)
+        agreeing = _agreeing(specs, failed & mistake.failed, student, mistake, reference, statuses, cases)
         if not agreeing:
             continue
         evidence = sum(weights[c] for c in agreeing)
@@ -100,8 +125,26 @@ def diagnose(rubric: Rubric, student: Observations, reference: Observations, che
 
 def check_weights(rubric: Rubric, mistakes: tuple[KnownMistake, ...]) -> dict[str, float]:
     """log(1 + N / n): a check that few known mistakes fail tells more than one most of them fail."""
+    return dict(_weights(tuple(spec.id for spec in rubric.checks), mistakes))
+
+
+@lru_cache(maxsize=16)
+def _weights(check_ids: tuple[str, ...], mistakes: tuple[KnownMistake, ...]) -> tuple[tuple[str, float], ...]:
     total = max(len(mistakes), 1)
-    return {spec.id: math.log(1 + total / max(1, sum(spec.id in m.failed for m in mistakes))) for spec in rubric.checks}
+    return tuple((c, math.log(1 + total / max(1, sum(c in m.failed for m in mistakes)))) for c in check_ids)
+
+
+class _CasesOf:
+    """A check's cases, resolved once per diagnosis instead of once per known mistake."""
+
+    def __init__(self, student: Observations, reference: Observations) -> None:
+        self._context = CheckContext(student, reference)
+        self._cases: dict[str, tuple[Case, ...]] = {}
+
+    def __call__(self, spec: CheckSpec) -> tuple[Case, ...]:
+        if spec.id not in self._cases:
+            self._cases[spec.id] = tuple(resolve_cases(spec, self._context))
+        return self._cases[spec.id]
 
 
 def _choose(scored: list[Diagnosis]) -> tuple[Diagnosis, ...]:
@@ -121,41 +164,41 @@ def _choose(scored: list[Diagnosis]) -> tuple[Diagnosis, ...]:
 
 
 def _agreeing(specs: dict[str, CheckSpec], common: frozenset[str], student: Observations, mistake: KnownMistake,
-              reference: Observations, statuses: dict[str, CheckResult]) -> set[str]:
+              reference: Observations, statuses: dict[str, CheckResult], cases: _CasesOf) -> set[str]:
     """The checks both failed where the student shows every symptom the mistake shows (more than an outcome)."""
-    mistake_checks = {c.check_id: c for c in mistake.checks}
     agreeing = set()
     for check_id in common:
         spec = specs.get(check_id)
         if spec is None:
             continue
-        mine, theirs = statuses.get(check_id), mistake_checks.get(check_id)
+        mine, theirs = statuses.get(check_id), mistake.checks_by_id.get(check_id)
         if mine is not None and theirs is not None and mine.status == theirs.status == "skipped":
             if mine.message == theirs.message:  # the same missing class or method
                 agreeing.add(check_id)
             continue
         # checks judged on the student's own trained models can only compare outcomes: no evidence either way
-        if KINDS[spec.kind].keys_from == "reference" and _shows_symptoms(spec, student, mistake.observations, reference):
+        if KINDS[spec.kind].keys_from == "reference" and _shows_symptoms(spec, cases(spec), student, mistake, reference):
             agreeing.add(check_id)
     return agreeing
 
 
-def _shows_symptoms(spec: CheckSpec, student: Observations, mistake: Observations, reference: Observations) -> bool:
-    """Every case where the mistake deviates from what was expected, the student deviates the same way."""
+def _shows_symptoms(spec: CheckSpec, cases: tuple[Case, ...], student: Observations, mistake: KnownMistake,
+                    reference: Observations) -> bool:
+    """Every case where the mistake deviates from what was expected, the student deviates the same way.
+
+    For random quantities every case counts: a distribution can differ while each draw is plausible."""
     random = spec.kind in _RANDOM_KINDS
-    symptoms = 0
-    for case in resolve_cases(spec, CheckContext(student, reference)):
-        mine, theirs = student.items.get(case.key), mistake.items.get(case.key)
+    symptoms = cases if random else mistake.symptoms(spec, cases, reference)
+    theirs_items = mistake.observations.items
+    for case in symptoms:
+        mine, theirs = student.items.get(case.key), theirs_items.get(case.key)
         if case.against:
-            expected_mine, expected_theirs = student.items.get(case.against), mistake.items.get(case.against)
+            expected_mine, expected_theirs = student.items.get(case.against), theirs_items.get(case.against)
         else:
             expected_mine = expected_theirs = reference.items.get(case.key)
-        if not random and not _deviates(theirs, expected_theirs) and not _confirms_nothing(spec, case, mistake):
-            continue
-        symptoms += 1
         if not observations_agree(mine, theirs, expected_mine, expected_theirs, random):
             return False
-    return symptoms > 0
+    return bool(symptoms)
 
 
 def _confirms_nothing(spec: CheckSpec, case, observations: Observations) -> bool:
