@@ -1,7 +1,10 @@
-"""The reference's run: once per grading run, through the same probe and sandbox as every submission.
+"""The reference's run: through the same probe and sandbox as every submission.
 
 Its observations are what submissions are compared with; a rubric its own reference does not pass is
-refused before any submission is graded.
+refused before any submission is graded. The run is kept with the known mistakes' runs, outside the output
+folder (`grader.diagnose.known.assignment_runs`): a reference that trains for seconds does so once per
+version of the assignment and the grader, not once per output folder. A pool that does not replay runs
+(`--no-cache`, or a plain pool) runs it again.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pathlib import Path
 
 from grader.assignments import GRADER_VERSION, load_reference
 from grader.checks.context import CheckContext
-from grader.diagnose.known import observe_known_mistakes
+from grader.diagnose.known import assignment_runs, observe_known_mistakes
 from grader.errors import GradingError
 from grader.grading import GradingSetup, run_observed
 from grader.probe.runtime import precompile_probe
@@ -31,8 +34,9 @@ def prepare_setup(rubric: Rubric, pool: SandboxRunner, key: str, hidden: tuple[P
     for spec in rubric.heldout:
         x, y = getattr(reference, spec.function)(spec.seed, spec.size)
         heldout[spec.name] = (x, y)
-    artifacts = run_observed(pool, rubric, rubric.reference, (), rubric.reference.parent,
-                             {name: x for name, (x, _) in heldout.items()}, (), figures.parent / REFERENCE_FIGURES)
+    with assignment_runs(pool, rubric, replay=getattr(pool, "replay", False)) as runner:
+        artifacts = run_observed(runner, rubric, rubric.reference, (), rubric.reference.parent,
+                                 {name: x for name, (x, _) in heldout.items()}, (), figures.parent / REFERENCE_FIGURES)
     setup = GradingSetup(rubric, artifacts.observations, heldout, hidden, key, figures, GRADER_VERSION, isolation)
     ctx = CheckContext(artifacts.observations, artifacts.observations, heldout)
     failures = [r for r in judge_submission(rubric, ctx) if r.status not in ("passed", "pending")]

@@ -53,6 +53,8 @@ def home(monkeypatch) -> Iterator[Path]:
             (path / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(REPO / relative, path / relative)
         monkeypatch.setenv("GRADER_HOME", str(path))
+        # the reference's kept run would otherwise come from whatever graded bench_layers before this test
+        monkeypatch.setenv("GRADER_CACHE", str(path / "cache"))
         monkeypatch.setattr(grader.run, "SandboxPool", CountingPool)
         yield path
     finally:
@@ -114,6 +116,21 @@ def test_a_changed_submission_is_regraded_alone(home: Path, folder: Path, tmp_pa
     # one run: bob's new file; the reference's run is replayed from the store
     assert CountingPool.ran == [fixed]
     assert dict(zip(book.student_id, book.total)) == {**EXPECTED, "bob_bgrad_mean": 10.0}
+
+
+def test_a_new_output_folder_replays_the_reference_run(home: Path, folder: Path, tmp_path: Path) -> None:
+    first = _grade(folder, tmp_path / "first")
+    reference = (home / "reference" / "bench_layers.py").read_text()
+    assert CountingPool.ran.count(reference) == 1
+
+    second = _grade(folder, tmp_path / "second")
+    assert reference not in CountingPool.ran and len(CountingPool.ran) == len(EXPECTED)  # only the students
+    pd.testing.assert_frame_equal(first, second)
+    assert (tmp_path / "second" / "bench_layers" / "reference_figures").is_dir() == \
+        (tmp_path / "first" / "bench_layers" / "reference_figures").is_dir()
+
+    _grade(folder, tmp_path / "third", use_cache=False)
+    assert CountingPool.ran.count(reference) == 1  # --no-cache runs the reference again
 
 
 def test_a_removed_submission_leaves_the_gradebook(home: Path, folder: Path, tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Each known mistake becomes a hand-in in a temporary folder and runs in the sandbox exactly like a student's.
 The runs go through a `CachedSandbox` backed by a store outside the output folder (`known_mistakes_store`),
 so a mistake runs once per version of its hand-in, the probe, the limits and the grader's code, whatever
-the output folder and even with `--no-cache`.
+the output folder and even with `--no-cache`. The reference's own run is kept there too
+(`assignment_runs`), so a new output folder does not train the reference again.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def observe_known_mistakes(pool, rubric: Rubric, reference: Observations,
     try:
         files = _write_hand_ins(rubric, specs, work)
         heldout_x = {name: x for name, (x, _) in heldout.items()}
-        with _cached(pool, rubric) as runner:
+        with assignment_runs(pool, rubric) as runner:
             def observe(spec: MistakeSpec) -> KnownMistake:
                 artifacts = run_observed(runner, rubric, files[spec.name], (), work, heldout_x, hidden, None)
                 checks = judge_submission(rubric, CheckContext(artifacts.observations, reference, heldout))
@@ -100,10 +101,13 @@ def known_runs() -> Iterator[ResultStore | None]:
 
 
 @contextmanager
-def _cached(pool, rubric: Rubric):
+def assignment_runs(pool, rubric: Rubric, replay: bool = True):
     """The pool wrapped in a CachedSandbox over the known-mistakes store (or the pool itself without one).
 
+    That store outlives output folders: the assignment's own runs (its known mistakes, its reference) are
+    kept there once per version of what decides them. With `replay=False` a run is executed and kept again.
     The wrapper is not closed: closing a CachedSandbox would close the grading pool it wraps.
     """
     with known_runs() as store:
-        yield pool if store is None else CachedSandbox(lambda: pool, store, getattr(pool, "jobs", 1), rubric.name)
+        yield pool if store is None else CachedSandbox(lambda: pool, store, getattr(pool, "jobs", 1), rubric.name,
+                                                       replay=replay)
