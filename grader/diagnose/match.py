@@ -70,7 +70,7 @@ class KnownMistake:
     checks: tuple[CheckResult, ...]
     # (check id, id of the reference) -> (that reference, the cases that are symptoms); the reference is kept
     # so that its id cannot be reused by another while the entry lives
-    _symptoms: dict = field(default_factory=dict, repr=False)
+    _symptoms: dict = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def failed(self) -> frozenset[str]:

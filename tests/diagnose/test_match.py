@@ -80,6 +80,13 @@ def test_a_missing_symptom_speaks_against_a_mistake(rubric):
     assert names(found) == ["grad_batch_mean"]
 
 
+def test_what_a_mistake_deviates_from_is_the_reference_it_is_diagnosed_against(rubric):
+    # the same mistake, already diagnosed once; against a reference that has its gradient, it shows no symptom
+    mistake_ = mistake("grad_batch_mean", observations(grad=GRAD * 6), MSE)
+    assert names(diagnose(rubric, observations(grad=GRAD * 6), observations(), checks(MSE), (mistake_,))) == ["grad_batch_mean"]
+    assert diagnose(rubric, observations(grad=GRAD * 6), observations(grad=GRAD * 6), checks(MSE), (mistake_,)) == ()
+
+
 def test_relations_to_the_expected_values():
     expected = Observation("k", array=np.arange(1.0, 7.0).reshape(2, 3))
     assert relation_to_expected(expected.array.T, expected) == "transposed"
